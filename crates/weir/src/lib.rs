@@ -1,0 +1,39 @@
+//! Weir: production data pipelines in Rust, in the spirit of Kedro, extended through lifecycle
+//! hooks.
+//!
+//! Most projects need only the prelude:
+//!
+//! ```
+//! use weir::prelude::*;
+//!
+//! #[derive(Clone, Data)]
+//! struct Model { slope: f64 }
+//!
+//! fn fit(xs: Vec<f64>) -> Model { Model { slope: xs.iter().sum::<f64>() / xs.len() as f64 } }
+//! fn predict(model: Model, x: f64) -> f64 { model.slope * x }
+//!
+//! let pipeline = Pipeline::new([
+//!     node(fit).inputs("xs").outputs("model"),
+//!     node(predict).inputs(["model", "x"]).outputs("prediction"),
+//! ]);
+//! let mut catalog = Catalog::new();
+//! catalog.add_value("xs", vec![1.0, 2.0, 3.0]);
+//! catalog.add_value("x", 10.0);
+//! let result = SequentialRunner::new().run(&pipeline, &catalog, &NoHooks, &RunParams::new()).unwrap();
+//! assert_eq!(result.output::<f64>("prediction"), Some(&20.0));
+//! ```
+
+pub use weir_core::*;
+pub use weir_macros::Data;
+
+/// What a Weir project needs in scope.
+pub mod prelude {
+    pub use serde::Deserialize;
+    pub use weir_core::{
+        AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, Catalog, Data, Dataset,
+        DatasetError, HookManager, HookResult, Hooks, MemoryDataset, NoHooks, Node, NodeDirective,
+        NodeFailed, ParallelRunner, Param, Pipeline, PipelineFailed, PipelineFilter, RunParams,
+        Runner, SequentialRunner, Value, node, pipeline,
+    };
+    pub use weir_macros::Data;
+}

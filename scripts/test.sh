@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit, integration, compile-fail and doc tests.
+# `.ci/run` calls exactly this script; run it from anywhere in the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# One target folder outside the clone, shared between runs, so CI reuses its builds.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== cargo test"
+cargo test --workspace --locked
+
+echo "== benchmarks compile and run once"
+cargo test --workspace --locked --benches -- --test
+
+echo "all tests passed"
