@@ -308,6 +308,10 @@ pub struct DatasetFailed<'a> {
 pub struct NodeDirective {
     overrides: Vec<(String, Value)>,
     skip: Option<Vec<(String, Value)>>,
+    /// The hook that gave each override, then the hook that asked to skip (filled in by the
+    /// hook manager, for error messages).
+    override_hooks: Vec<Option<String>>,
+    skip_hook: Option<String>,
 }
 
 impl NodeDirective {
@@ -320,6 +324,7 @@ impl NodeDirective {
     /// of the type the node's argument takes.
     pub fn override_input(mut self, name: impl Into<String>, value: impl Data) -> Self {
         self.overrides.push((name.into(), Value::new(value)));
+        self.override_hooks.push(None);
         self
     }
 
@@ -329,13 +334,13 @@ impl NodeDirective {
         outputs: impl IntoIterator<Item = (N, Value)>,
     ) -> Self {
         Self {
-            overrides: Vec::new(),
             skip: Some(
                 outputs
                     .into_iter()
                     .map(|(name, value)| (name.into(), value))
                     .collect(),
             ),
+            ..Self::default()
         }
     }
 
@@ -343,8 +348,8 @@ impl NodeDirective {
     /// used (only sensible when they are persisted datasets that exist).
     pub fn skip() -> Self {
         Self {
-            overrides: Vec::new(),
             skip: Some(Vec::new()),
+            ..Self::default()
         }
     }
 
@@ -363,16 +368,42 @@ impl NodeDirective {
         self.overrides.is_empty() && self.skip.is_none()
     }
 
+    /// The hook that gave the override at `index`, when known.
+    pub(crate) fn override_hook(&self, index: usize) -> Option<&str> {
+        self.override_hooks.get(index).and_then(Option::as_deref)
+    }
+
+    /// The hook that asked to skip, when known.
+    pub(crate) fn skip_hook(&self) -> Option<&str> {
+        self.skip_hook.as_deref()
+    }
+
     /// Merges a later hook's directive into this one: later overrides and skips win.
     pub fn merge(&mut self, later: NodeDirective) {
-        for (name, value) in later.overrides {
-            match self.overrides.iter_mut().find(|(n, _)| *n == name) {
-                Some(existing) => existing.1 = value,
-                None => self.overrides.push((name, value)),
+        self.merge_from(later, None);
+    }
+
+    fn merge_from(&mut self, later: NodeDirective, hook: Option<&str>) {
+        let origins = later
+            .override_hooks
+            .into_iter()
+            .chain(std::iter::repeat(None));
+        for ((name, value), origin) in later.overrides.into_iter().zip(origins) {
+            let origin = origin.or_else(|| hook.map(str::to_owned));
+            match self.overrides.iter().position(|(n, _)| *n == name) {
+                Some(index) => {
+                    self.overrides[index].1 = value;
+                    self.override_hooks[index] = origin;
+                }
+                None => {
+                    self.overrides.push((name, value));
+                    self.override_hooks.push(origin);
+                }
             }
         }
         if later.skip.is_some() {
             self.skip = later.skip;
+            self.skip_hook = later.skip_hook.or_else(|| hook.map(str::to_owned));
         }
     }
 }
@@ -634,10 +665,16 @@ impl Hooks for HookManager {
 
     fn before_node_run(&self, event: &BeforeNodeRun<'_>) -> Result<NodeDirective, BoxError> {
         let mut merged = NodeDirective::proceed();
-        self.each("before_node_run", |h| {
-            merged.merge(h.before_node_run(event)?);
-            Ok(())
-        })?;
+        for registered in &self.hooks {
+            let directive = registered.hook.before_node_run(event).map_err(|source| {
+                Box::new(HookFailure {
+                    hook: registered.name.clone(),
+                    stage: "before_node_run",
+                    source,
+                }) as BoxError
+            })?;
+            merged.merge_from(directive, Some(&registered.name));
+        }
         Ok(merged)
     }
 

@@ -97,7 +97,7 @@ pub use hooks::{
     PipelineFailed,
 };
 pub use modular::{ModularPipeline, pipeline};
-pub use node::{ArgSpec, BoxError, IntoNode, Node, NodeArg, NodeOutputs, Param, node};
+pub use node::{ArgSpec, BoxError, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, node};
 pub use pipeline::{Pipeline, PipelineFilter, PipelineItem};
 pub use runner::{
     NodeReport, ParallelRunner, RunParams, RunResult, Runner, SequentialRunner,

@@ -165,7 +165,7 @@ impl fmt::Display for ExtractError {
     message = "`{Self}` cannot be a node argument",
     label = "not a node argument",
     note = "node arguments are `T` where `T: Data + Clone`, `Arc<T>` where `T: Data`, or `Param<T>` where `T: DeserializeOwned`",
-    note = "add `#[derive(Data)]` (or `impl Data for {Self} {{}}`) to your type, or take `Arc<{Self}>` if it is not `Clone`"
+    note = "for a type of your own, add `#[derive(Data)]` (and `Clone`, or take it as `Arc<T>`); for a parameter type, add `#[derive(Deserialize)]`"
 )]
 pub trait NodeArg: Sized + Send + 'static {
     /// What the argument expects from the catalog.
@@ -439,7 +439,7 @@ type ErasedCall = dyn Fn(Vec<Value>) -> Result<Vec<Value>, CallError> + Send + S
 
 /// A node's function with its declared argument and output types, callable on erased values.
 pub struct NodeFunction {
-    path: &'static str,
+    path: String,
     args: Vec<ArgSpec>,
     outputs: Vec<TypeInfo>,
     call: Box<ErasedCall>,
@@ -449,16 +449,44 @@ impl NodeFunction {
     /// Builds a function from its signature and an erased call.
     fn new<F>(args: Vec<ArgSpec>, outputs: Vec<TypeInfo>, call: Box<ErasedCall>) -> Self {
         Self {
-            path: std::any::type_name::<F>(),
+            path: std::any::type_name::<F>().to_owned(),
             args,
             outputs,
             call,
         }
     }
 
+    /// A function on erased values, for nodes built at run time (generated pipelines, other
+    /// languages): it takes `inputs` values of any type and returns `outputs` values.
+    /// Validation cannot check the types of such a node; its values are checked when used.
+    ///
+    /// ```
+    /// use weir_core::{node::NodeFunction, Node, Value};
+    ///
+    /// let sum = NodeFunction::erased("sum", 2, 1, |values| {
+    ///     let total: u64 = values.iter().filter_map(|v| v.downcast_ref::<u64>()).sum();
+    ///     Ok(vec![Value::new(total)])
+    /// });
+    /// let node = Node::new(sum).inputs(["a", "b"]).outputs("total");
+    /// assert!(node.full_name().starts_with("sum__"));
+    /// ```
+    pub fn erased(
+        name: impl Into<String>,
+        inputs: usize,
+        outputs: usize,
+        call: impl Fn(Vec<Value>) -> Result<Vec<Value>, BoxError> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            path: name.into(),
+            args: vec![<Value as NodeArg>::spec(); inputs],
+            outputs: vec![TypeInfo::of::<Value>(); outputs],
+            call: Box::new(move |values| call(values).map_err(CallError::Failed)),
+        }
+    }
+
     /// The function's full path (`my_crate::nodes::split_data`).
-    pub fn path(&self) -> &'static str {
-        self.path
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     /// The declared arguments.
@@ -503,19 +531,35 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// A function that can become a node: any `Fn` of up to 16 arguments, each a [`NodeArg`],
-/// returning [`NodeOutputs`].
+/// A function that can become a node: any `Fn` of up to 16 arguments.
 ///
-/// `Marker` only tells the impls for different arities apart; you never name it.
+/// `Marker` only tells the impls for different arities apart; you never name it. Each argument
+/// must be a [`NodeArg`] and the result [`NodeOutputs`]: [`node`] checks those separately, so
+/// a compiler error names the argument or result type at fault.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as a node function",
     label = "not a node function",
-    note = "a node function is a `Fn` of up to 16 arguments; each argument is `T: Data + Clone`, `Arc<T: Data>` or `Param<T: DeserializeOwned>`",
-    note = "it returns a `Data` value, a tuple of them, `()`, or a `Result` of those; closures need their argument types written out"
+    note = "a node function is a `Fn` of up to 16 arguments, `Send + Sync + 'static`; closures need their argument types written out"
 )]
 pub trait IntoNode<Marker>: Send + Sync + 'static {
-    /// Erases the function's types into a [`NodeFunction`].
-    fn into_node_function(self) -> NodeFunction;
+    /// The arguments, as a tuple.
+    type Args;
+    /// What the function returns.
+    type Output;
+    /// Calls the function with its arguments as a tuple.
+    fn call_with(&self, args: Self::Args) -> Self::Output;
+}
+
+/// The arguments of a node function, as a tuple of [`NodeArg`]s.
+#[diagnostic::on_unimplemented(
+    message = "the arguments `{Self}` cannot be node arguments",
+    note = "node arguments are `T` where `T: Data + Clone`, `Arc<T>` where `T: Data`, or `Param<T>` where `T: DeserializeOwned`"
+)]
+pub trait NodeArgs: Sized + Send + 'static {
+    /// What each argument expects.
+    fn specs() -> Vec<ArgSpec>;
+    /// Takes the arguments out of values, one per argument.
+    fn extract(values: Vec<Value>) -> Result<Self, CallError>;
 }
 
 macro_rules! impl_into_node {
@@ -523,30 +567,36 @@ macro_rules! impl_into_node {
         impl<F, R, $($arg,)*> IntoNode<fn($($arg,)*) -> R> for F
         where
             F: Fn($($arg,)*) -> R + Send + Sync + 'static,
-            R: NodeOutputs,
-            $($arg: NodeArg,)*
         {
-            #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]
-            fn into_node_function(self) -> NodeFunction {
-                let call = move |inputs: Vec<Value>| -> Result<Vec<Value>, CallError> {
-                    let found = inputs.len();
-                    let mut inputs = inputs.into_iter();
-                    let mut position = 0_usize;
-                    $(
-                        let $arg = match inputs.next() {
-                            Some(value) => $arg::extract(value)
-                                .map_err(|error| CallError::Input { position, error })?,
-                            None => return Err(CallError::Arity { expected: position + 1, found }),
-                        };
-                        position += 1;
-                    )*
-                    (self)($($arg,)*).into_values().map_err(CallError::Failed)
-                };
-                NodeFunction::new::<F>(
-                    vec![$($arg::spec(),)*],
-                    R::output_types(),
-                    Box::new(call),
-                )
+            type Args = ($($arg,)*);
+            type Output = R;
+
+            #[allow(non_snake_case, clippy::unused_unit)]
+            fn call_with(&self, args: Self::Args) -> R {
+                let ($($arg,)*) = args;
+                (self)($($arg,)*)
+            }
+        }
+
+        impl<$($arg: NodeArg,)*> NodeArgs for ($($arg,)*) {
+            fn specs() -> Vec<ArgSpec> {
+                vec![$($arg::spec(),)*]
+            }
+
+            #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments, clippy::unused_unit)]
+            fn extract(values: Vec<Value>) -> Result<Self, CallError> {
+                let found = values.len();
+                let mut values = values.into_iter();
+                let mut position = 0_usize;
+                $(
+                    let $arg = match values.next() {
+                        Some(value) => $arg::extract(value)
+                            .map_err(|error| CallError::Input { position, error })?,
+                        None => return Err(CallError::Arity { expected: position + 1, found }),
+                    };
+                    position += 1;
+                )*
+                Ok(($($arg,)*))
             }
         }
     };
@@ -573,6 +623,29 @@ impl_into_node!(
 impl_into_node!(
     A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16
 );
+
+impl NodeFunction {
+    /// Erases a typed function.
+    fn from_typed<Marker, F>(function: F) -> Self
+    where
+        F: IntoNode<Marker>,
+        F::Args: NodeArgs,
+        F::Output: NodeOutputs,
+    {
+        let call = move |inputs: Vec<Value>| -> Result<Vec<Value>, CallError> {
+            let args = <F::Args as NodeArgs>::extract(inputs)?;
+            function
+                .call_with(args)
+                .into_values()
+                .map_err(CallError::Failed)
+        };
+        NodeFunction::new::<F>(
+            <F::Args as NodeArgs>::specs(),
+            <F::Output as NodeOutputs>::output_types(),
+            Box::new(call),
+        )
+    }
+}
 
 /// Dataset names given to a node's `.inputs(..)` or `.outputs(..)`: one name, an array, a slice
 /// or a `Vec` of names.
@@ -648,8 +721,13 @@ pub struct Node {
 /// let unnamed = node(double).inputs("x").outputs("doubled");
 /// assert!(unnamed.full_name().starts_with("double__"));
 /// ```
-pub fn node<Marker, F: IntoNode<Marker>>(function: F) -> Node {
-    Node::new(function.into_node_function())
+pub fn node<Marker, F>(function: F) -> Node
+where
+    F: IntoNode<Marker>,
+    F::Args: NodeArgs,
+    F::Output: NodeOutputs,
+{
+    Node::new(NodeFunction::from_typed(function))
 }
 
 impl Node {
@@ -740,12 +818,12 @@ impl Node {
     }
 
     fn function_path_dotted(&self) -> String {
-        strip_generics(self.function.path).replace("::", ".")
+        strip_generics(&self.function.path).replace("::", ".")
     }
 
     /// The function's own name (`split_data`), `closure` for closures.
     pub fn function_name(&self) -> String {
-        let path = strip_generics(self.function.path);
+        let path = strip_generics(&self.function.path);
         let last = path.rsplit("::").next().unwrap_or(&path);
         if last.starts_with('{') {
             "closure".to_owned()

@@ -28,8 +28,7 @@ fn parse_readings(raw: String) -> Result<Vec<f64>, std::num::ParseFloatError> {
 
 fn drop_outliers(readings: Vec<f64>, outliers: Param<Outliers>) -> Vec<f64> {
     let mean = readings.iter().sum::<f64>() / readings.len() as f64;
-    let variance =
-        readings.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / readings.len() as f64;
+    let variance = readings.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / readings.len() as f64;
     let limit = outliers.max_sigma * variance.sqrt();
     readings
         .into_iter()
@@ -52,7 +51,11 @@ struct Timings(Mutex<Vec<(String, Duration)>>);
 
 impl Hooks for Timings {
     fn after_node_run(&self, event: &AfterNodeRun<'_>) -> HookResult {
-        println!("  finished {:<14} in {:?}", event.node.full_name(), event.duration);
+        println!(
+            "  finished {:<14} in {:?}",
+            event.node.full_name(),
+            event.duration
+        );
         self.0
             .lock()
             .map_err(|_| "timings lock poisoned")?
@@ -78,7 +81,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ]);
 
     for (label, runner) in [
-        ("sequential", Box::new(SequentialRunner::new()) as Box<dyn Runner>),
+        (
+            "sequential",
+            Box::new(SequentialRunner::new()) as Box<dyn Runner>,
+        ),
         ("parallel", Box::new(ParallelRunner::new().workers(2))),
     ] {
         let mut catalog = Catalog::new();

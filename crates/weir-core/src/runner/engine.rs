@@ -150,7 +150,11 @@ impl<'a> Engine<'a> {
         } else {
             apply_overrides(node, &directive, &mut values, hooks)?;
             match directive.skipped_outputs() {
-                Some(given) => (skipped_outputs(node, given, hooks)?, Duration::ZERO, true),
+                Some(given) => (
+                    skipped_outputs(node, &directive, given, hooks)?,
+                    Duration::ZERO,
+                    true,
+                ),
                 None => {
                     let (outputs, duration) = self.call(node, &values)?;
                     (outputs, duration, false)
@@ -467,10 +471,15 @@ fn apply_overrides(
     values: &mut [Value],
     hooks: &dyn Hooks,
 ) -> Result<(), TaskError> {
-    for (name, value) in directive.overrides() {
+    for (index, (name, value)) in directive.overrides().iter().enumerate() {
+        let hook_name = || {
+            directive
+                .override_hook(index)
+                .map_or_else(|| hooks.name(), str::to_owned)
+        };
         let Some(position) = node.input_names().iter().position(|input| input == name) else {
             return Err(TaskError::Directive {
-                hook: hooks.name(),
+                hook: hook_name(),
                 message: format!(
                     "an override for '{name}', which is not an input of node '{}' (its inputs: {})",
                     node.full_name(),
@@ -481,7 +490,7 @@ fn apply_overrides(
         let expected = node.function().args()[position].value_type();
         if !value.type_info().is_compatible_with(&expected) {
             return Err(TaskError::Directive {
-                hook: hooks.name(),
+                hook: hook_name(),
                 message: format!(
                     "an override for '{name}' of type `{}`, but node '{}' takes `{expected}` there",
                     value.type_info(),
@@ -501,12 +510,18 @@ fn apply_overrides(
 
 fn skipped_outputs(
     node: &Node,
+    directive: &NodeDirective,
     given: &[(String, Value)],
     hooks: &dyn Hooks,
 ) -> Result<Vec<Value>, TaskError> {
     if given.is_empty() {
         return Ok(Vec::new());
     }
+    let hook_name = || {
+        directive
+            .skip_hook()
+            .map_or_else(|| hooks.name(), str::to_owned)
+    };
     let declared = node.function().output_types();
     node.output_names()
         .iter()
@@ -518,7 +533,7 @@ fn skipped_outputs(
                 .find(|(candidate, _)| candidate == name)
                 .map(|(_, value)| value.clone())
                 .ok_or_else(|| TaskError::Directive {
-                    hook: hooks.name(),
+                    hook: hook_name(),
                     message: format!(
                         "outputs to skip node '{}' without '{name}'; a skipped node needs all its outputs: {}",
                         node.full_name(),
@@ -529,7 +544,7 @@ fn skipped_outputs(
                 Ok(value)
             } else {
                 Err(TaskError::Directive {
-                    hook: hooks.name(),
+                    hook: hook_name(),
                     message: format!(
                         "output '{name}' of type `{}` to skip node '{}', which returns `{expected}` there",
                         value.type_info(),

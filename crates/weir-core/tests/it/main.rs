@@ -1,0 +1,11 @@
+//! Integration tests of weir-core, ported from Kedro's behaviour (pipelines, runners, hooks)
+//! plus Weir's own guarantees (validation before running, typed overrides, parallel hooks).
+
+mod common;
+mod compile_fail;
+mod hooks;
+mod namespaces;
+mod pipelines;
+mod properties;
+mod runners;
+mod validation;
