@@ -1,7 +1,7 @@
 //! The data catalog: named datasets, and the [`Dataset`] trait that dataset authors implement.
 
+use rustc_hash::FxHashMap;
 use std::any::{Any, TypeId};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -267,7 +267,7 @@ pub trait DatasetResolver: Send + Sync {
 /// ```
 #[derive(Default)]
 pub struct Catalog {
-    datasets: RwLock<BTreeMap<String, Arc<dyn AnyDataset>>>,
+    datasets: RwLock<FxHashMap<String, Arc<dyn AnyDataset>>>,
     resolver: Option<Arc<dyn DatasetResolver>>,
     parameters: serde_json::Value,
 }
@@ -412,15 +412,20 @@ impl Catalog {
 
     /// The names of the datasets in the catalog, sorted.
     pub fn names(&self) -> Vec<String> {
-        self.read().keys().cloned().collect()
+        let mut names: Vec<String> = self.read().keys().cloned().collect();
+        names.sort_unstable();
+        names
     }
 
     /// The names and descriptions of the datasets, sorted by name.
     pub fn list(&self) -> Vec<(String, String)> {
-        self.read()
+        let mut listed: Vec<(String, String)> = self
+            .read()
             .iter()
             .map(|(name, dataset)| (name.clone(), dataset.describe()))
-            .collect()
+            .collect();
+        listed.sort_unstable();
+        listed
     }
 
     /// The number of datasets.
@@ -438,7 +443,7 @@ impl Catalog {
             .ok_or_else(|| DatasetError::NotFound(name.to_owned()))
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<dyn AnyDataset>>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, FxHashMap<String, Arc<dyn AnyDataset>>> {
         self.datasets.read().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -75,6 +75,7 @@
 
 pub mod catalog;
 pub mod error;
+mod graph;
 pub mod hooks;
 pub mod modular;
 pub mod node;

@@ -5,7 +5,10 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::ops::{Add, BitAnd, BitOr, Sub};
 
+use std::sync::{Arc, OnceLock};
+
 use crate::error::PipelineError;
+use crate::graph::DatasetIndex;
 use crate::modular::ModularPipeline;
 use crate::node::Node;
 use crate::transcoding::strip_transcoding;
@@ -72,6 +75,8 @@ pub struct Pipeline {
     parents: Vec<Vec<usize>>,
     /// Problems found while building (from namespace mappings); reported by validation.
     problems: Vec<String>,
+    /// The datasets by number, computed on first use.
+    index: OnceLock<Arc<DatasetIndex>>,
 }
 
 impl Pipeline {
@@ -117,7 +122,14 @@ impl Pipeline {
             groups,
             parents,
             problems,
+            index: OnceLock::new(),
         }
+    }
+
+    /// The datasets by number (computed once per pipeline).
+    pub(crate) fn index(&self) -> &DatasetIndex {
+        self.index
+            .get_or_init(|| Arc::new(DatasetIndex::build(&self.nodes)))
     }
 
     /// The nodes, in topological order (Kahn levels, each sorted by name, inputs and outputs).
@@ -182,51 +194,31 @@ impl Pipeline {
 
     /// Every dataset name a node reads, as written.
     pub fn all_inputs(&self) -> BTreeSet<String> {
-        self.nodes
-            .iter()
-            .flat_map(|node| node.input_names().iter().cloned())
-            .collect()
+        let index = self.index();
+        to_set(index.sorted_names_where(&index.is_input))
     }
 
     /// Every dataset name a node writes, as written.
     pub fn all_outputs(&self) -> BTreeSet<String> {
-        self.nodes
-            .iter()
-            .flat_map(|node| node.output_names().iter().cloned())
-            .collect()
+        let index = self.index();
+        to_set(index.sorted_names_where(&index.is_output))
     }
 
     /// Every dataset name used, as written.
     pub fn datasets(&self) -> BTreeSet<String> {
-        let mut all = self.all_inputs();
-        all.extend(self.all_outputs());
-        all
+        self.index().names.iter().cloned().collect()
     }
 
     /// The free inputs: datasets read but produced by no node (parameters included).
     pub fn inputs(&self) -> BTreeSet<String> {
-        let produced: HashSet<&str> = self
-            .nodes
-            .iter()
-            .flat_map(|node| node.output_names().iter().map(|n| strip_transcoding(n)))
-            .collect();
-        self.all_inputs()
-            .into_iter()
-            .filter(|name| !produced.contains(strip_transcoding(name)))
-            .collect()
+        let index = self.index();
+        to_set(index.sorted_names_where(&index.free_input))
     }
 
     /// The free outputs: datasets written but read by no node.
     pub fn outputs(&self) -> BTreeSet<String> {
-        let consumed: HashSet<&str> = self
-            .nodes
-            .iter()
-            .flat_map(|node| node.input_names().iter().map(|n| strip_transcoding(n)))
-            .collect();
-        self.all_outputs()
-            .into_iter()
-            .filter(|name| !consumed.contains(strip_transcoding(name)))
-            .collect()
+        let index = self.index();
+        to_set(index.sorted_names_where(&index.free_output))
     }
 
     /// A copy with the tags added to every node.
@@ -236,6 +228,7 @@ impl Pipeline {
         for node in &mut pipeline.nodes {
             node.add_tags(&tags);
         }
+        pipeline.index = OnceLock::new();
         pipeline
     }
 
@@ -696,6 +689,10 @@ impl PartialEq for Pipeline {
             other.nodes.iter().all(|node| mine.contains(node))
         }
     }
+}
+
+fn to_set(names: Vec<&str>) -> BTreeSet<String> {
+    names.into_iter().map(str::to_owned).collect()
 }
 
 /// Orders nodes in Kahn levels, each level sorted by node identity, as Kedro does. Nodes in a

@@ -13,8 +13,11 @@
 //! - types: on every edge, the producer's output type against each consumer's argument type,
 //!   both against the dataset's declared type, and every `Param<T>` against its parameter value.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use crate::catalog::{AnyDataset, Catalog, MemoryDataset};
 use crate::error::python_list;
@@ -158,11 +161,16 @@ fn structural_problems(pipeline: &Pipeline) -> Vec<Problem> {
         node_problems(node, &mut problems);
     }
 
-    let mut by_name: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
+    let mut by_name: FxHashMap<&str, Vec<&Node>> = FxHashMap::default();
     for node in pipeline.nodes() {
         by_name.entry(node.full_name()).or_default().push(node);
     }
-    for (name, nodes) in by_name.into_iter().filter(|(_, nodes)| nodes.len() > 1) {
+    let mut duplicate_names: Vec<(&str, Vec<&Node>)> = by_name
+        .into_iter()
+        .filter(|(_, nodes)| nodes.len() > 1)
+        .collect();
+    duplicate_names.sort_by_key(|(name, _)| *name);
+    for (name, nodes) in duplicate_names {
         let described: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
         problems.push(
             Problem::new(
@@ -177,11 +185,13 @@ fn structural_problems(pipeline: &Pipeline) -> Vec<Problem> {
         );
     }
 
-    let producers = pipeline.producers_by_stripped_name();
-    let mut duplicated: Vec<(&str, &Vec<usize>)> = producers
+    let index = pipeline.index();
+    let mut duplicated: Vec<(&str, &Vec<usize>)> = index
+        .producers
         .iter()
+        .enumerate()
         .filter(|(_, positions)| positions.len() > 1)
-        .map(|(name, positions)| (*name, positions))
+        .map(|(id, positions)| (index.stripped_names[id].as_str(), positions))
         .collect();
     duplicated.sort();
     for (dataset, positions) in duplicated {
@@ -221,16 +231,20 @@ fn structural_problems(pipeline: &Pipeline) -> Vec<Problem> {
         );
     }
 
-    let datasets = pipeline.datasets();
-    let bare_and_transcoded: Vec<&String> = datasets
+    let mut transcoded = vec![false; index.stripped_names.len()];
+    for (name, &group) in index.names.iter().zip(&index.stripped) {
+        if name.contains('@') {
+            transcoded[group] = true;
+        }
+    }
+    let mut bare_and_transcoded: Vec<&String> = index
+        .names
         .iter()
-        .filter(|name| !name.contains('@'))
-        .filter(|name| {
-            datasets
-                .iter()
-                .any(|other| other.contains('@') && strip_transcoding(other) == name.as_str())
-        })
+        .zip(&index.stripped)
+        .filter(|(name, group)| !name.contains('@') && transcoded[**group])
+        .map(|(name, _)| name)
         .collect();
+    bare_and_transcoded.sort();
     if !bare_and_transcoded.is_empty() {
         let names: Vec<&str> = bare_and_transcoded.iter().map(|s| s.as_str()).collect();
         problems.push(Problem::new(
@@ -307,12 +321,12 @@ fn node_problems(node: &Node, problems: &mut Vec<Problem>) {
             .help("give `.outputs([..])` one dataset name per returned value; return a tuple for several outputs"),
         );
     }
-    let mut seen = BTreeSet::new();
-    let duplicates: BTreeSet<&str> = node
-        .output_names()
+    let outputs = node.output_names();
+    let duplicates: BTreeSet<&str> = outputs
         .iter()
-        .filter(|output| !seen.insert(output.as_str()))
-        .map(String::as_str)
+        .enumerate()
+        .filter(|(i, output)| outputs[..*i].contains(output))
+        .map(|(_, output)| output.as_str())
         .collect();
     if !duplicates.is_empty() {
         problems.push(Problem::new(
@@ -323,16 +337,15 @@ fn node_problems(node: &Node, problems: &mut Vec<Problem>) {
             ),
         ));
     }
-    let stripped_inputs: BTreeSet<&str> = node
-        .input_names()
-        .iter()
-        .map(|i| strip_transcoding(i))
-        .collect();
     let same: Vec<&str> = node
         .output_names()
         .iter()
         .map(|o| strip_transcoding(o))
-        .filter(|o| stripped_inputs.contains(o))
+        .filter(|o| {
+            node.input_names()
+                .iter()
+                .any(|input| strip_transcoding(input) == *o)
+        })
         .collect();
     if !same.is_empty() {
         problems.push(Problem::new(
@@ -365,58 +378,58 @@ fn node_problems(node: &Node, problems: &mut Vec<Problem>) {
 }
 
 fn missing_inputs(pipeline: &Pipeline, catalog: &Catalog) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let free_inputs = pipeline.inputs();
-    let consumers = pipeline.consumers_by_stripped_name();
-    let catalog_names = catalog.names();
-    let produced = pipeline.all_outputs();
-    for input in &free_inputs {
-        if catalog.contains(input) {
-            continue;
-        }
-        let readers: Vec<&str> = consumers
-            .get(strip_transcoding(input))
-            .map(|positions| {
-                positions
-                    .iter()
-                    .map(|&p| pipeline.nodes()[p].full_name())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let is_parameter = input.starts_with("params:") || input == "parameters";
-        let candidates: Vec<&str> = catalog_names
-            .iter()
-            .map(String::as_str)
-            .filter(|c| c.starts_with("params:") == is_parameter)
-            .chain(
-                produced
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|_| !is_parameter),
-            )
-            .collect();
-        let suggestions = close_matches(input, candidates, 3, 0.6);
-        let (what, fix) = if is_parameter {
-            (
-                format!("parameter '{input}'"),
-                "add it to a `parameters*.yml` file or pass it with `--params`",
-            )
-        } else {
-            (
-                format!("dataset '{input}'"),
-                "add it to `catalog.yml`, or have a node produce it",
-            )
-        };
-        let mut message = format!(
-            "{what} read by node(s) {} is not in the catalog and no node produces it",
-            readers.join(", ")
-        );
-        if !suggestions.is_empty() {
-            message.push_str(&format!(" (did you mean {}?)", python_list(&suggestions)));
-        }
-        problems.push(Problem::new(ProblemKind::MissingInput, message).help(fix));
+    let index = pipeline.index();
+    let missing: Vec<&str> = index
+        .sorted_names_where(&index.free_input)
+        .into_iter()
+        .filter(|input| !catalog.contains(input))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
     }
-    problems
+    let catalog_names = catalog.names();
+    let produced = index.sorted_names_where(&index.is_output);
+    missing
+        .into_iter()
+        .map(|input| {
+            let readers: Vec<&str> = pipeline
+                .nodes()
+                .iter()
+                .filter(|node| {
+                    node.input_names()
+                        .iter()
+                        .any(|name| strip_transcoding(name) == strip_transcoding(input))
+                })
+                .map(Node::full_name)
+                .collect();
+            let is_parameter = input.starts_with("params:") || input == "parameters";
+            let candidates = catalog_names
+                .iter()
+                .map(String::as_str)
+                .filter(|c| c.starts_with("params:") == is_parameter)
+                .chain(produced.iter().copied().filter(|_| !is_parameter));
+            let suggestions = close_matches(input, candidates, 3, 0.6);
+            let (what, fix) = if is_parameter {
+                (
+                    format!("parameter '{input}'"),
+                    "add it to a `parameters*.yml` file or pass it with `--params`",
+                )
+            } else {
+                (
+                    format!("dataset '{input}'"),
+                    "add it to `catalog.yml`, or have a node produce it",
+                )
+            };
+            let mut message = format!(
+                "{what} read by node(s) {} is not in the catalog and no node produces it",
+                readers.join(", ")
+            );
+            if !suggestions.is_empty() {
+                message.push_str(&format!(" (did you mean {}?)", python_list(&suggestions)));
+            }
+            Problem::new(ProblemKind::MissingInput, message).help(fix)
+        })
+        .collect()
 }
 
 /// The type of a dataset's values as known before running: the declared type of a typed
@@ -433,34 +446,29 @@ fn known_type(dataset: &dyn AnyDataset) -> Option<TypeInfo> {
 fn type_problems(pipeline: &Pipeline, catalog: &Catalog) -> Vec<Problem> {
     let mut problems = Vec::new();
     let nodes = pipeline.nodes();
+    let index = pipeline.index();
     // Producers by exact name: `a@x` and `a@y` are different catalog entries with their own types.
-    let mut produced: HashMap<&str, (&Node, TypeInfo)> = HashMap::new();
-    for node in nodes {
-        for (output, output_type) in node
-            .output_names()
-            .iter()
-            .zip(node.function().output_types())
-        {
-            produced.entry(output).or_insert((node, *output_type));
+    let mut produced: Vec<Option<(&Node, TypeInfo)>> = vec![None; index.names.len()];
+    for (node, outputs) in nodes.iter().zip(&index.node_outputs) {
+        for (&id, output_type) in outputs.iter().zip(node.function().output_types()) {
+            produced[id].get_or_insert((node, *output_type));
         }
     }
-    let mut datasets: HashMap<String, Option<std::sync::Arc<dyn AnyDataset>>> = HashMap::new();
-    let mut dataset = |name: &str| -> Option<std::sync::Arc<dyn AnyDataset>> {
-        if let Some(found) = datasets.get(name) {
-            return found.clone();
-        }
-        let found = catalog.get(name).ok().flatten();
-        datasets.insert(name.to_owned(), found.clone());
-        found
+    let mut datasets: Vec<Option<Option<Arc<dyn AnyDataset>>>> = vec![None; index.names.len()];
+    let mut dataset = |id: usize| -> Option<Arc<dyn AnyDataset>> {
+        datasets[id]
+            .get_or_insert_with(|| catalog.get(&index.names[id]).ok().flatten())
+            .clone()
     };
 
-    for node in nodes {
-        for (output, output_type) in node
+    for (position, node) in nodes.iter().enumerate() {
+        for ((output, &id), output_type) in node
             .output_names()
             .iter()
+            .zip(&index.node_outputs[position])
             .zip(node.function().output_types())
         {
-            if let Some(declared) = dataset(output).as_deref().and_then(|d| d.value_type())
+            if let Some(declared) = dataset(id).as_deref().and_then(|d| d.value_type())
                 && !output_type.is_compatible_with(&declared)
             {
                 problems.push(
@@ -471,51 +479,58 @@ fn type_problems(pipeline: &Pipeline, catalog: &Catalog) -> Vec<Problem> {
                             node.full_name()
                         ),
                     )
-                    .help(format!("return `{declared}` from `{}`, or change the dataset's type", node.function_name())),
+                    .help(format!(
+                        "return `{declared}` from `{}`, or change the dataset's type",
+                        node.function_name()
+                    )),
                 );
             }
         }
-        for (position, (input, arg)) in node
+        for (argument, ((input, &id), arg)) in node
             .input_names()
             .iter()
+            .zip(&index.node_inputs[position])
             .zip(node.function().args())
             .enumerate()
         {
             let expected = arg.value_type();
-            let where_ = format!(
-                "node '{}' takes `{}` (argument {} of `{}`)",
-                node.full_name(),
-                arg.signature_type(),
-                position + 1,
-                node.function_name()
-            );
-            if let Some((producer, produced_type)) = produced.get(input.as_str())
+            let describe_consumer = || {
+                format!(
+                    "node '{}' takes `{}` (argument {} of `{}`)",
+                    node.full_name(),
+                    arg.signature_type(),
+                    argument + 1,
+                    node.function_name()
+                )
+            };
+            if let Some((producer, produced_type)) = &produced[id]
                 && !produced_type.is_compatible_with(&expected)
             {
                 problems.push(
                     Problem::new(
                         ProblemKind::TypeMismatch,
                         format!(
-                            "dataset '{input}': node '{}' returns `{produced_type}` but {where_}",
-                            producer.full_name()
+                            "dataset '{input}': node '{}' returns `{produced_type}` but {}",
+                            producer.full_name(),
+                            describe_consumer()
                         ),
                     )
                     .help(same_name_hint(produced_type, &expected)),
                 );
             }
-            let found = dataset(input);
-            let Some(found) = found.as_deref() else {
-                continue;
-            };
-            let Some(actual) = known_type(found) else {
+            let Some(found) = dataset(id) else { continue };
+            let Some(actual) = known_type(found.as_ref()) else {
                 continue;
             };
             if !actual.is_compatible_with(&expected) {
-                let mut problem = Problem::new(
+                let problem = Problem::new(
                     ProblemKind::TypeMismatch,
-                    format!("dataset '{input}' holds `{actual}` but {where_}"),
+                    format!(
+                        "dataset '{input}' holds `{actual}` but {}",
+                        describe_consumer()
+                    ),
                 );
-                problem = if actual == TypeInfo::of::<serde_json::Value>()
+                let problem = if actual == TypeInfo::of::<serde_json::Value>()
                     && arg.kind() != ArgKind::Param
                 {
                     problem.help(format!(
@@ -528,7 +543,7 @@ fn type_problems(pipeline: &Pipeline, catalog: &Catalog) -> Vec<Problem> {
                 problems.push(problem);
                 continue;
             }
-            if arg.kind() == ArgKind::Param && !produced.contains_key(input.as_str()) {
+            if arg.kind() == ArgKind::Param && produced[id].is_none() {
                 let Some(memory) = found.as_any().downcast_ref::<MemoryDataset>() else {
                     continue;
                 };

@@ -1,7 +1,7 @@
 //! What both runners share: preparing a run, running one node's task with its hooks, releasing
 //! data, and the pipeline-level flow around the scheduling.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -40,12 +40,14 @@ pub(crate) struct Engine<'a> {
     run_id: &'a str,
     is_async: bool,
     datasets: Vec<Arc<dyn AnyDataset>>,
-    node_inputs: Vec<Vec<usize>>,
-    node_outputs: Vec<Vec<usize>>,
+    node_inputs: &'a [Vec<usize>],
+    node_outputs: &'a [Vec<usize>],
     /// How many node inputs still have to read each dataset.
     remaining_loads: Vec<AtomicUsize>,
     /// Free inputs and free outputs are never released.
     keep: Vec<bool>,
+    /// The pipeline's free outputs, sorted.
+    free_outputs: Vec<&'a str>,
 }
 
 impl<'a> Engine<'a> {
@@ -56,47 +58,30 @@ impl<'a> Engine<'a> {
         run_id: &'a str,
         is_async: bool,
     ) -> Result<Self, RunError> {
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut datasets = Vec::new();
-        let mut resolve = |name: &'a str| -> Result<usize, RunError> {
-            if let Some(&id) = index.get(name) {
-                return Ok(id);
-            }
-            let dataset = catalog.get_or_default(name).map_err(|error| {
-                RunError::Configuration(format!("dataset '{name}' could not be created: {error}"))
-            })?;
-            datasets.push(dataset);
-            index.insert(name, datasets.len() - 1);
-            Ok(datasets.len() - 1)
-        };
-        let mut node_inputs = Vec::with_capacity(pipeline.len());
-        let mut node_outputs = Vec::with_capacity(pipeline.len());
-        for node in pipeline.nodes() {
-            node_inputs.push(
-                node.input_names()
-                    .iter()
-                    .map(|name| resolve(name))
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
-            node_outputs.push(
-                node.output_names()
-                    .iter()
-                    .map(|name| resolve(name))
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
-        }
-        let counts: Vec<AtomicUsize> = (0..datasets.len()).map(|_| AtomicUsize::new(0)).collect();
-        for inputs in &node_inputs {
+        let index = pipeline.index();
+        let datasets = index
+            .names
+            .iter()
+            .map(|name| {
+                catalog.get_or_default(name).map_err(|error| {
+                    RunError::Configuration(format!(
+                        "dataset '{name}' could not be created: {error}"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut counts = vec![0_usize; datasets.len()];
+        for inputs in &index.node_inputs {
             for &id in inputs {
-                counts[id].fetch_add(1, Ordering::Relaxed);
+                counts[id] += 1;
             }
         }
-        let mut keep = vec![false; datasets.len()];
-        for name in pipeline.inputs().iter().chain(pipeline.outputs().iter()) {
-            if let Some(&id) = index.get(name.as_str()) {
-                keep[id] = true;
-            }
-        }
+        let keep = index
+            .free_input
+            .iter()
+            .zip(&index.free_output)
+            .map(|(input, output)| *input || *output)
+            .collect();
         Ok(Self {
             pipeline,
             catalog,
@@ -104,10 +89,11 @@ impl<'a> Engine<'a> {
             run_id,
             is_async,
             datasets,
-            node_inputs,
-            node_outputs,
-            remaining_loads: counts,
+            node_inputs: &index.node_inputs,
+            node_outputs: &index.node_outputs,
+            remaining_loads: counts.into_iter().map(AtomicUsize::new).collect(),
             keep,
+            free_outputs: index.sorted_names_where(&index.free_output),
         })
     }
 
@@ -446,7 +432,7 @@ impl<'a> Engine<'a> {
     }
 
     fn result(&self, reports: Vec<NodeReport>, duration: Duration) -> RunResult {
-        let output_names: Vec<String> = self.pipeline.outputs().into_iter().collect();
+        let output_names: Vec<String> = self.free_outputs.iter().map(|n| (*n).to_owned()).collect();
         let mut outputs = std::collections::BTreeMap::new();
         for name in &output_names {
             if let Ok(Some(dataset)) = self.catalog.get(name)
