@@ -76,11 +76,11 @@ fn sequential_chain_no_hooks(bencher: divan::Bencher, length: usize) {
     let pipeline = chain(length);
     bencher
         .with_inputs(|| catalog_with("d0"))
-        .bench_values(|catalog| {
+        .bench_refs(|catalog| {
             SequentialRunner::new()
                 .run(
                     &pipeline,
-                    &catalog,
+                    catalog,
                     &NoHooks,
                     &RunParams::with_run_id("bench"),
                 )
@@ -94,14 +94,9 @@ fn sequential_chain_five_hooks(bencher: divan::Bencher, length: usize) {
     let hooks = five_hooks();
     bencher
         .with_inputs(|| catalog_with("d0"))
-        .bench_values(|catalog| {
+        .bench_refs(|catalog| {
             SequentialRunner::new()
-                .run(
-                    &pipeline,
-                    &catalog,
-                    &hooks,
-                    &RunParams::with_run_id("bench"),
-                )
+                .run(&pipeline, catalog, &hooks, &RunParams::with_run_id("bench"))
                 .map(|result| result.nodes.len())
         });
 }
@@ -111,11 +106,11 @@ fn sequential_independent(bencher: divan::Bencher, count: usize) {
     let pipeline = fan_out(count);
     bencher
         .with_inputs(|| catalog_with("x"))
-        .bench_values(|catalog| {
+        .bench_refs(|catalog| {
             SequentialRunner::new()
                 .run(
                     &pipeline,
-                    &catalog,
+                    catalog,
                     &NoHooks,
                     &RunParams::with_run_id("bench"),
                 )
@@ -128,12 +123,12 @@ fn parallel_independent(bencher: divan::Bencher, count: usize) {
     let pipeline = fan_out(count);
     bencher
         .with_inputs(|| catalog_with("x"))
-        .bench_values(|catalog| {
+        .bench_refs(|catalog| {
             ParallelRunner::new()
                 .workers(2)
                 .run(
                     &pipeline,
-                    &catalog,
+                    catalog,
                     &NoHooks,
                     &RunParams::with_run_id("bench"),
                 )

@@ -698,7 +698,9 @@ impl<S: AsRef<str>> IntoNames for Vec<S> {
 pub struct Node {
     function: Arc<NodeFunction>,
     explicit_name: Option<String>,
-    name: String,
+    /// The full name, computed on first use (hashing the default name is not free, and the
+    /// builder changes what it depends on several times).
+    name: std::sync::OnceLock<String>,
     namespace: Option<String>,
     inputs: Vec<String>,
     outputs: Vec<String>,
@@ -733,38 +735,36 @@ where
 impl Node {
     /// A node for an already erased function.
     pub fn new(function: NodeFunction) -> Self {
-        let mut node = Self {
+        Self {
             function: Arc::new(function),
             explicit_name: None,
-            name: String::new(),
+            name: std::sync::OnceLock::new(),
             namespace: None,
             inputs: Vec::new(),
             outputs: Vec::new(),
             tags: BTreeSet::new(),
             confirms: Vec::new(),
-        };
-        node.update_name();
-        node
+        }
     }
 
     /// Sets the dataset names the function's arguments are taken from, in argument order.
     pub fn inputs(mut self, names: impl IntoNames) -> Self {
         self.inputs = names.into_names();
-        self.update_name();
+        self.name = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the dataset names the function's results are saved to, in order.
     pub fn outputs(mut self, names: impl IntoNames) -> Self {
         self.outputs = names.into_names();
-        self.update_name();
+        self.name = std::sync::OnceLock::new();
         self
     }
 
     /// Names the node (letters, digits, `_`, `-` and `.` only).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.explicit_name = Some(name.into());
-        self.update_name();
+        self.name = std::sync::OnceLock::new();
         self
     }
 
@@ -778,7 +778,7 @@ impl Node {
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         let namespace = namespace.into();
         self.namespace = (!namespace.is_empty()).then_some(namespace);
-        self.update_name();
+        self.name = std::sync::OnceLock::new();
         self
     }
 
@@ -788,15 +788,15 @@ impl Node {
         self
     }
 
-    fn update_name(&mut self) {
+    fn compute_name(&self) -> String {
         let base = match &self.explicit_name {
             Some(name) => name.clone(),
             None => self.default_name(),
         };
-        self.name = match &self.namespace {
+        match &self.namespace {
             Some(namespace) => format!("{namespace}.{base}"),
             None => base,
-        };
+        }
     }
 
     /// Kedro's default name: the function's name, `__`, and the first 8 hex digits of the
@@ -834,7 +834,7 @@ impl Node {
 
     /// The node's full name: `namespace.name`, where the name is explicit or Kedro's default.
     pub fn full_name(&self) -> &str {
-        &self.name
+        self.name.get_or_init(|| self.compute_name())
     }
 
     /// The name given with [`Node::name`], without the namespace.
@@ -922,7 +922,7 @@ impl Node {
         node.outputs = outputs;
         node.confirms = confirms;
         node.tags.extend(tags.iter().cloned());
-        node.update_name();
+        node.name = std::sync::OnceLock::new();
         node
     }
 
@@ -931,7 +931,7 @@ impl Node {
     }
 
     fn identity(&self) -> (&str, &[String], &[String]) {
-        (&self.name, &self.inputs, &self.outputs)
+        (self.full_name(), &self.inputs, &self.outputs)
     }
 }
 
@@ -980,7 +980,7 @@ impl fmt::Display for Node {
 
 impl fmt::Debug for Node {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Node({:?}, {self})", self.name)
+        write!(f, "Node({:?}, {self})", self.full_name())
     }
 }
 

@@ -161,14 +161,21 @@ fn structural_problems(pipeline: &Pipeline) -> Vec<Problem> {
         node_problems(node, &mut problems);
     }
 
-    let mut by_name: FxHashMap<&str, Vec<&Node>> = FxHashMap::default();
-    for node in pipeline.nodes() {
-        by_name.entry(node.full_name()).or_default().push(node);
+    // First position of each name; only names seen twice get a list of their nodes.
+    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+    first.reserve(pipeline.len());
+    let mut repeated: FxHashMap<&str, Vec<&Node>> = FxHashMap::default();
+    for (position, node) in pipeline.nodes().iter().enumerate() {
+        if let Some(&earlier) = first.get(node.full_name()) {
+            repeated
+                .entry(node.full_name())
+                .or_insert_with(|| vec![&pipeline.nodes()[earlier]])
+                .push(node);
+        } else {
+            first.insert(node.full_name(), position);
+        }
     }
-    let mut duplicate_names: Vec<(&str, Vec<&Node>)> = by_name
-        .into_iter()
-        .filter(|(_, nodes)| nodes.len() > 1)
-        .collect();
+    let mut duplicate_names: Vec<(&str, Vec<&Node>)> = repeated.into_iter().collect();
     duplicate_names.sort_by_key(|(name, _)| *name);
     for (name, nodes) in duplicate_names {
         let described: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
