@@ -1,7 +1,7 @@
 //! What both runners share: preparing a run, running one node's task with its hooks, releasing
 //! data, and the pipeline-level flow around the scheduling.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -542,30 +542,50 @@ fn skipped_outputs(
         .collect()
 }
 
+/// What the catalog says of a node output, for `--only-missing-outputs`.
+#[derive(Clone, Copy)]
+enum OutputStatus {
+    /// Not in the catalog: a memory dataset created at run time.
+    Unregistered,
+    /// A memory dataset.
+    Ephemeral,
+    /// A persisted dataset, and whether its data exists.
+    Persisted { exists: bool },
+}
+
+impl OutputStatus {
+    fn of(catalog: &Catalog, name: &str) -> Self {
+        match catalog.get(name) {
+            Ok(Some(dataset)) if dataset.is_ephemeral() => Self::Ephemeral,
+            Ok(Some(dataset)) => Self::Persisted {
+                exists: dataset.exists().unwrap_or(false),
+            },
+            _ => Self::Unregistered,
+        }
+    }
+}
+
 /// Kedro's `--only-missing-outputs`: keeps the nodes that must run to recreate missing
 /// persisted outputs (and what feeds them through memory).
 pub(crate) fn only_missing_outputs(pipeline: &Pipeline, catalog: &Catalog) -> Pipeline {
-    let persistent_missing = |name: &str| -> bool {
-        match catalog.get(name) {
-            Ok(Some(dataset)) => !dataset.is_ephemeral() && !dataset.exists().unwrap_or(false),
-            _ => false,
-        }
-    };
-    let ephemeral_or_missing = |name: &str| -> bool {
-        match catalog.get(name) {
-            Ok(Some(dataset)) => dataset.is_ephemeral() || !dataset.exists().unwrap_or(false),
-            _ => true,
-        }
-    };
     let nodes = pipeline.nodes();
+    // One catalog lookup (and one `exists`, which may touch storage) per output name.
+    let mut statuses: HashMap<&str, OutputStatus> = HashMap::new();
     let mut selected_inputs: HashSet<&str> = HashSet::new();
     let mut selected: BTreeSet<String> = BTreeSet::new();
     for node in nodes.iter().rev() {
-        let runs = node.output_names().is_empty()
-            || node.output_names().iter().any(|o| persistent_missing(o))
-            || node.output_names().iter().any(|output| {
-                selected_inputs.contains(strip_transcoding(output)) && ephemeral_or_missing(output)
-            });
+        let mut runs = node.output_names().is_empty();
+        for output in node.output_names() {
+            let status = *statuses
+                .entry(output.as_str())
+                .or_insert_with(|| OutputStatus::of(catalog, output));
+            let feeds_selected = selected_inputs.contains(strip_transcoding(output));
+            runs |= match status {
+                OutputStatus::Persisted { exists } => !exists,
+                OutputStatus::Unregistered | OutputStatus::Ephemeral => false,
+            } || (feeds_selected
+                && !matches!(status, OutputStatus::Persisted { exists: true }));
+        }
         if runs {
             selected.insert(node.full_name().to_owned());
             selected_inputs.extend(node.input_names().iter().map(|i| strip_transcoding(i)));

@@ -143,3 +143,16 @@ pub fn catalog_with(values: &[(&str, u64)]) -> Catalog {
     }
     catalog
 }
+
+/// Kedro's verified example: n0:A→F, n1:A→B, n2:B→C, n3:(C,D)→E, n4:F→G@pandas, n5:G@spark→H,
+/// given out of order.
+pub fn kedro_transcoded() -> Pipeline {
+    Pipeline::new([
+        n("n5", &["G@spark"], &["H"]),
+        n("n3", &["C", "D"], &["E"]),
+        n("n4", &["F"], &["G@pandas"]),
+        n("n2", &["B"], &["C"]),
+        n("n1", &["A"], &["B"]),
+        n("n0", &["A"], &["F"]),
+    ])
+}

@@ -5,16 +5,8 @@ use weir_core::{Pipeline, PipelineError, PipelineFilter, node};
 
 use crate::common::{groups, n, names, sorted_names};
 
-/// Kedro's verified example: n0:A→F, n1:A→B, n2:B→C, n3:(C,D)→E, n4:F→G@pandas, n5:G@spark→H.
 fn transcoded() -> Pipeline {
-    Pipeline::new([
-        n("n5", &["G@spark"], &["H"]),
-        n("n3", &["C", "D"], &["E"]),
-        n("n4", &["F"], &["G@pandas"]),
-        n("n2", &["B"], &["C"]),
-        n("n1", &["A"], &["B"]),
-        n("n0", &["A"], &["F"]),
-    ])
+    crate::common::kedro_transcoded()
 }
 
 #[test]

@@ -51,14 +51,7 @@ fn runs_return_free_outputs_in_memory() {
 
 #[test]
 fn the_sequential_runner_follows_the_topological_order() {
-    let pipeline = Pipeline::new([
-        n("n5", &["G@spark"], &["H"]),
-        n("n3", &["C", "D"], &["E"]),
-        n("n4", &["F"], &["G@pandas"]),
-        n("n2", &["B"], &["C"]),
-        n("n1", &["A"], &["B"]),
-        n("n0", &["A"], &["F"]),
-    ]);
+    let pipeline = crate::common::kedro_transcoded();
     let mut catalog = catalog_with(&[("A", 1), ("D", 1)]);
     // The two transcoded names share one persisted dataset, as two entries over one file do.
     let shared: Arc<dyn AnyDataset> = Arc::new(LoggingDataset::new("G", &Log::default()));
