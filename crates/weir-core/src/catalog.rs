@@ -52,6 +52,14 @@ pub trait Dataset: Send + Sync + 'static {
     /// damages what was saved before.
     fn save(&self, value: &Self::Value) -> Result<(), DatasetError>;
 
+    /// Loads for a reader that wants an `expected` value. Datasets whose stored form can become
+    /// several types (serde formats configured from YAML, whose `Value` is "any") use it to
+    /// decode into the type the consuming node takes; others ignore it.
+    fn load_for(&self, expected: TypeInfo) -> Result<Self::Value, DatasetError> {
+        let _ = expected;
+        self.load()
+    }
+
     /// Whether there is data to load. The default says no.
     fn exists(&self) -> Result<bool, DatasetError> {
         Ok(false)
@@ -89,6 +97,8 @@ pub trait Dataset: Send + Sync + 'static {
 pub trait AnyDataset: Send + Sync {
     /// Loads the data as a [`Value`].
     fn load_value(&self) -> Result<Value, DatasetError>;
+    /// Loads the data for a reader that wants an `expected` value ([`Dataset::load_for`]).
+    fn load_value_for(&self, expected: TypeInfo) -> Result<Value, DatasetError>;
     /// Saves a [`Value`], checking it is of the dataset's type.
     fn save_value(&self, value: &Value) -> Result<(), DatasetError>;
     /// Whether there is data to load.
@@ -112,6 +122,10 @@ pub trait AnyDataset: Send + Sync {
 impl<D: Dataset> AnyDataset for D {
     fn load_value(&self) -> Result<Value, DatasetError> {
         self.load().map(Value::new)
+    }
+
+    fn load_value_for(&self, expected: TypeInfo) -> Result<Value, DatasetError> {
+        self.load_for(expected).map(Value::new)
     }
 
     fn save_value(&self, value: &Value) -> Result<(), DatasetError> {
@@ -245,6 +259,11 @@ impl Dataset for MemoryDataset {
 pub trait DatasetResolver: Send + Sync {
     /// The dataset for a name matching one of the resolver's patterns, `None` if none matches.
     fn resolve(&self, name: &str) -> Option<Result<Arc<dyn AnyDataset>, DatasetError>>;
+
+    /// The metadata of the entry a name resolves to, if any.
+    fn metadata(&self, _name: &str) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// The catalog: dataset names to datasets, plus parameters.
@@ -270,6 +289,7 @@ pub struct Catalog {
     datasets: RwLock<FxHashMap<String, Arc<dyn AnyDataset>>>,
     resolver: Option<Arc<dyn DatasetResolver>>,
     parameters: serde_json::Value,
+    metadata: FxHashMap<String, serde_json::Value>,
 }
 
 impl Catalog {
@@ -319,6 +339,19 @@ impl Catalog {
         for (name, value) in entries {
             map.insert(name, Arc::new(MemoryDataset::with_value(value)));
         }
+    }
+
+    /// Sets a dataset's metadata (`metadata:` in `catalog.yml`), for plugins to read.
+    pub fn set_metadata(&mut self, name: impl Into<String>, metadata: serde_json::Value) {
+        self.metadata.insert(name.into(), metadata);
+    }
+
+    /// A dataset's metadata: from its entry, or from the pattern it matches.
+    pub fn metadata(&self, name: &str) -> Option<serde_json::Value> {
+        self.metadata
+            .get(name)
+            .cloned()
+            .or_else(|| self.resolver.as_ref().and_then(|r| r.metadata(name)))
     }
 
     /// The parameter tree.

@@ -156,6 +156,9 @@ pub struct Value {
 
 impl Data for Value {}
 
+#[cfg(feature = "polars")]
+impl Data for polars_core::frame::DataFrame {}
+
 impl Value {
     /// Wraps a value. Wrapping a `Value` returns it unchanged.
     pub fn new<T: Data>(value: T) -> Self {

@@ -26,14 +26,27 @@
 pub use weir_core::*;
 pub use weir_macros::Data;
 
+/// The polars version Weir's datasets use (use it, so `DataFrame` is one type).
+#[cfg(feature = "polars")]
+pub use polars;
+/// Configuration from `conf/` (environments, parameters, credentials, `catalog.yml`).
+pub use weir_config as config;
+/// File datasets (CSV, Parquet, JSON, Excel, text, serde formats, partitions).
+pub use weir_datasets as datasets;
+
 /// What a Weir project needs in scope.
 pub mod prelude {
     pub use serde::Deserialize;
+    pub use weir_config::{CatalogConfig, ConfigLoader};
     pub use weir_core::{
         AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, Catalog, Data, Dataset,
         DatasetError, HookManager, HookResult, Hooks, MemoryDataset, NoHooks, Node, NodeDirective,
         NodeFailed, ParallelRunner, Param, Pipeline, PipelineFailed, PipelineFilter, RunParams,
         Runner, SequentialRunner, Value, node, pipeline,
     };
+    pub use weir_datasets::SerdeTypes;
     pub use weir_macros::Data;
+
+    #[cfg(feature = "polars")]
+    pub use polars::prelude::DataFrame;
 }

@@ -114,8 +114,8 @@ impl<'a> Engine<'a> {
             self.load_concurrently(node, input_ids)?
         } else {
             let mut values = Vec::with_capacity(input_ids.len());
-            for (name, &id) in node.input_names().iter().zip(input_ids) {
-                values.push(self.load(node, name, id)?);
+            for (i, (name, &id)) in node.input_names().iter().zip(input_ids).enumerate() {
+                values.push(self.load(node, i, name, id)?);
             }
             values
         };
@@ -217,7 +217,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn load(&self, node: &Node, name: &str, id: usize) -> Result<Value, TaskError> {
+    fn load(&self, node: &Node, arg: usize, name: &str, id: usize) -> Result<Value, TaskError> {
         let hooks = self.hooks;
         hooks
             .before_dataset_loaded(&BeforeDatasetLoaded {
@@ -228,8 +228,15 @@ impl<'a> Engine<'a> {
                 TaskError::Hook(hook_failure(hooks, "before_dataset_loaded", error))
             })?;
         let started = Instant::now();
-        let value = self.datasets[id]
-            .load_value()
+        let dataset = &self.datasets[id];
+        let value = node
+            .function()
+            .args()
+            .get(arg)
+            .map_or_else(
+                || dataset.load_value(),
+                |spec| dataset.load_value_for(spec.value_type()),
+            )
             .map_err(|source| self.dataset_error(node, name, DatasetOperation::Load, source))?;
         hooks
             .after_dataset_loaded(&AfterDatasetLoaded {
@@ -248,7 +255,8 @@ impl<'a> Engine<'a> {
                 .input_names()
                 .iter()
                 .zip(ids)
-                .map(|(name, &id)| scope.spawn(move || self.load(node, name, id)))
+                .enumerate()
+                .map(|(i, (name, &id))| scope.spawn(move || self.load(node, i, name, id)))
                 .collect();
             handles
                 .into_iter()

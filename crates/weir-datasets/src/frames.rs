@@ -1,0 +1,576 @@
+//! DataFrame files read and written with polars: CSV, Parquet, JSON (records), NDJSON and
+//! Arrow IPC (Feather).
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use polars::prelude::*;
+use weir_config::{ConfigError, DatasetSpec};
+use weir_core::{Dataset, DatasetError};
+
+use crate::fs::{Target, read_file, write_atomic};
+
+/// A file format for DataFrames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameFormat {
+    /// Comma-separated values.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// A JSON array of records (`[{"a": 1}, ...]`).
+    Json,
+    /// One JSON record per line.
+    NdJson,
+    /// Arrow IPC (Feather v2).
+    Ipc,
+}
+
+impl FrameFormat {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Parquet => "parquet",
+            Self::Json => "json",
+            Self::NdJson => "ndjson",
+            Self::Ipc => "ipc",
+        }
+    }
+}
+
+/// Options for reading.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    separator: Option<u8>,
+    has_header: Option<bool>,
+    columns: Option<Vec<String>>,
+    n_rows: Option<usize>,
+    skip_rows: Option<usize>,
+    lossy_utf8: bool,
+    null_values: Option<Vec<String>>,
+    quote_char: Option<Option<u8>>,
+    comment_prefix: Option<String>,
+    try_parse_dates: bool,
+    infer_schema_length: Option<Option<usize>>,
+    decimal_comma: bool,
+    dtypes: Vec<(String, DataType)>,
+}
+
+/// Options for writing.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    separator: Option<u8>,
+    include_header: Option<bool>,
+    quote_char: Option<u8>,
+    null_value: Option<String>,
+    date_format: Option<String>,
+    datetime_format: Option<String>,
+    float_precision: Option<usize>,
+    line_terminator: Option<String>,
+    decimal_comma: bool,
+    include_bom: bool,
+    compression: Option<String>,
+    row_group_size: Option<usize>,
+}
+
+/// A DataFrame file (`pandas.CSVDataset`, `polars.ParquetDataset`, ...).
+pub struct FrameDataset {
+    target: Target,
+    format: FrameFormat,
+    read: ReadOptions,
+    write: WriteOptions,
+    type_name: String,
+}
+
+fn polars_error(path: &std::path::Path, action: &str, error: PolarsError) -> DatasetError {
+    DatasetError::with_source(
+        format!("cannot {action} {}: {error}", path.display()),
+        error,
+    )
+}
+
+impl FrameDataset {
+    /// A dataset of `format` at `target` with default options.
+    pub fn new(target: Target, format: FrameFormat) -> Self {
+        Self {
+            target,
+            format,
+            read: ReadOptions::default(),
+            write: WriteOptions::default(),
+            type_name: format!("polars.EagerPolarsDataset({})", format.name()),
+        }
+    }
+
+    /// Reads a DataFrame from bytes in this dataset's format.
+    pub fn read_bytes(
+        &self,
+        bytes: Vec<u8>,
+        path: &std::path::Path,
+    ) -> Result<DataFrame, DatasetError> {
+        let o = &self.read;
+        let cursor = Cursor::new(bytes);
+        let result = match self.format {
+            FrameFormat::Csv => {
+                let mut schema = Schema::default();
+                for (name, dtype) in &o.dtypes {
+                    schema.with_column(name.as_str().into(), dtype.clone());
+                }
+                let mut options = CsvReadOptions::default()
+                    .with_has_header(o.has_header.unwrap_or(true))
+                    .with_n_rows(o.n_rows)
+                    .with_skip_rows(o.skip_rows.unwrap_or(0))
+                    .with_columns(
+                        o.columns
+                            .as_ref()
+                            .map(|c| c.iter().map(|s| PlSmallStr::from(s.as_str())).collect()),
+                    )
+                    .with_schema_overwrite((!o.dtypes.is_empty()).then(|| Arc::new(schema)))
+                    .map_parse_options(|p| {
+                        let mut p = p
+                            .with_separator(o.separator.unwrap_or(b','))
+                            .with_try_parse_dates(o.try_parse_dates)
+                            .with_decimal_comma(o.decimal_comma)
+                            .with_encoding(if o.lossy_utf8 {
+                                CsvEncoding::LossyUtf8
+                            } else {
+                                CsvEncoding::Utf8
+                            })
+                            .with_null_values(o.null_values.as_ref().map(|v| {
+                                NullValues::AllColumns(
+                                    v.iter().map(|s| PlSmallStr::from(s.as_str())).collect(),
+                                )
+                            }));
+                        if let Some(q) = o.quote_char {
+                            p = p.with_quote_char(q);
+                        }
+                        if let Some(c) = &o.comment_prefix {
+                            p = p.with_comment_prefix(Some(c.as_str()));
+                        }
+                        p
+                    });
+                if let Some(n) = o.infer_schema_length {
+                    options = options.with_infer_schema_length(n);
+                }
+                options.into_reader_with_file_handle(cursor).finish()
+            }
+            FrameFormat::Parquet => ParquetReader::new(cursor)
+                .with_columns(o.columns.clone())
+                .finish(),
+            FrameFormat::Json => JsonReader::new(cursor)
+                .with_json_format(JsonFormat::Json)
+                .finish(),
+            FrameFormat::NdJson => JsonReader::new(cursor)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(),
+            FrameFormat::Ipc => IpcReader::new(cursor)
+                .with_columns(o.columns.clone())
+                .with_n_rows(o.n_rows)
+                .finish(),
+        };
+        let mut frame = result.map_err(|e| polars_error(path, "read", e))?;
+        if matches!(
+            self.format,
+            FrameFormat::Json | FrameFormat::NdJson | FrameFormat::Parquet
+        ) && let Some(n) = o.n_rows
+        {
+            frame = frame.head(Some(n));
+        }
+        if matches!(self.format, FrameFormat::Json | FrameFormat::NdJson)
+            && let Some(columns) = &o.columns
+        {
+            frame = frame
+                .select(columns.iter().map(String::as_str))
+                .map_err(|e| polars_error(path, "select columns of", e))?;
+        }
+        Ok(frame)
+    }
+
+    fn write_to(
+        &self,
+        frame: &DataFrame,
+        out: &mut dyn std::io::Write,
+        path: &std::path::Path,
+    ) -> Result<(), DatasetError> {
+        let o = &self.write;
+        let mut frame = frame.clone();
+        let result = match self.format {
+            FrameFormat::Csv => {
+                let mut writer = CsvWriter::new(out)
+                    .include_header(o.include_header.unwrap_or(true))
+                    .include_bom(o.include_bom)
+                    .with_separator(o.separator.unwrap_or(b','))
+                    .with_decimal_comma(o.decimal_comma)
+                    .with_float_precision(o.float_precision)
+                    .with_date_format(o.date_format.as_deref().map(PlSmallStr::from))
+                    .with_datetime_format(o.datetime_format.as_deref().map(PlSmallStr::from));
+                if let Some(q) = o.quote_char {
+                    writer = writer.with_quote_char(q);
+                }
+                if let Some(n) = &o.null_value {
+                    writer = writer.with_null_value(n.as_str().into());
+                }
+                if let Some(t) = &o.line_terminator {
+                    writer = writer.with_line_terminator(t.as_str().into());
+                }
+                writer.finish(&mut frame)
+            }
+            FrameFormat::Parquet => {
+                let compression = match o.compression.as_deref() {
+                    None | Some("snappy") => ParquetCompression::Snappy,
+                    Some("zstd") => ParquetCompression::Zstd(None),
+                    Some("gzip") => ParquetCompression::Gzip(None),
+                    Some("brotli") => ParquetCompression::Brotli(None),
+                    Some("lz4") => ParquetCompression::Lz4Raw,
+                    Some(_) => ParquetCompression::Uncompressed,
+                };
+                ParquetWriter::new(out)
+                    .with_compression(compression)
+                    .with_row_group_size(o.row_group_size)
+                    .finish(&mut frame)
+                    .map(|_| ())
+            }
+            FrameFormat::Json => JsonWriter::new(out)
+                .with_json_format(JsonFormat::Json)
+                .finish(&mut frame),
+            FrameFormat::NdJson => JsonWriter::new(out)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(&mut frame),
+            FrameFormat::Ipc => {
+                let compression = match o.compression.as_deref() {
+                    Some("lz4") => Some(IpcCompression::LZ4),
+                    _ => None,
+                };
+                IpcWriter::new(out)
+                    .with_compression(compression)
+                    .finish(&mut frame)
+            }
+        };
+        result.map_err(|e| polars_error(path, "write", e))
+    }
+}
+
+impl Dataset for FrameDataset {
+    type Value = DataFrame;
+
+    fn load(&self) -> Result<DataFrame, DatasetError> {
+        let path = self.target.load_path()?;
+        self.read_bytes(read_file(&path)?, &path)
+    }
+
+    fn save(&self, frame: &DataFrame) -> Result<(), DatasetError> {
+        let path = self.target.save_path()?;
+        write_atomic(&path, |w| self.write_to(frame, w, &path))?;
+        self.target.saved();
+        Ok(())
+    }
+
+    fn exists(&self) -> Result<bool, DatasetError> {
+        Ok(self.target.exists())
+    }
+
+    fn release(&self) {
+        self.target.release();
+    }
+
+    fn describe(&self) -> String {
+        format!("{}({})", self.type_name, self.target.describe())
+    }
+
+    fn type_name(&self) -> String {
+        self.type_name.clone()
+    }
+}
+
+fn one_byte(spec: &DatasetSpec, key: &str, text: &str) -> Result<u8, ConfigError> {
+    let unescaped = match text {
+        "\\t" => "\t",
+        other => other,
+    };
+    match unescaped.as_bytes() {
+        [b] => Ok(*b),
+        _ => Err(spec.error(format!(
+            "`{key}` must be a single ASCII character, found {text:?}"
+        ))),
+    }
+}
+
+fn strings(value: serde_json::Value) -> Option<Vec<String>> {
+    match value {
+        serde_json::Value::String(s) => Some(vec![s]),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                serde_json::Value::String(s) => Some(s),
+                other => Some(other.to_string()),
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+fn dtype(spec: &DatasetSpec, column: &str, name: &str) -> Result<DataType, ConfigError> {
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "str" | "string" | "object" | "category" | "utf8" => DataType::String,
+        "int" | "int64" | "i64" => DataType::Int64,
+        "int32" | "i32" => DataType::Int32,
+        "float" | "float64" | "f64" => DataType::Float64,
+        "float32" | "f32" => DataType::Float32,
+        "bool" | "boolean" => DataType::Boolean,
+        other => {
+            return Err(spec.error(format!(
+                "`dtype` of column `{column}`: `{other}` is not a known type (use str, int64, int32, float64, float32 or bool)"
+            )));
+        }
+    })
+}
+
+/// Reads the load and save arguments of a catalog entry, in pandas' or polars' vocabulary.
+pub(crate) fn from_spec(
+    spec: &mut DatasetSpec,
+    format: FrameFormat,
+) -> Result<FrameDataset, ConfigError> {
+    let filepath = spec.take_filepath()?;
+    let version = spec.take_version();
+    let mut read = ReadOptions::default();
+    let mut write = WriteOptions::default();
+
+    // Arguments that select an implementation, not a behaviour.
+    spec.take_load("engine");
+    spec.take_save("engine");
+    if let Some(sep) = spec
+        .take_load_as::<String>("sep")?
+        .or(spec.take_load_as::<String>("separator")?)
+        .or(spec.take_load_as::<String>("delimiter")?)
+    {
+        read.separator = Some(one_byte(spec, "load_args.sep", &sep)?);
+    }
+    if let Some(header) = spec.take_load("header") {
+        read.has_header = Some(match header {
+            serde_json::Value::Null => false,
+            serde_json::Value::Number(n) if n.as_u64() == Some(0) => true,
+            serde_json::Value::String(s) if s == "infer" => true,
+            serde_json::Value::Bool(b) => b,
+            other => return Err(spec.error(format!("`load_args.header: {other}` is not supported: use 0 (first row is the header) or null (no header)"))),
+        });
+    }
+    if let Some(has) = spec.take_load_as::<bool>("has_header")? {
+        read.has_header = Some(has);
+    }
+    if let Some(columns) = spec.take_load("usecols").or(spec.take_load("columns")) {
+        read.columns = Some(
+            strings(columns)
+                .ok_or_else(|| spec.error("`load_args.columns` must be a list of column names"))?,
+        );
+    }
+    read.n_rows = spec
+        .take_load_as::<usize>("nrows")?
+        .or(spec.take_load_as::<usize>("n_rows")?);
+    read.skip_rows = spec
+        .take_load_as::<usize>("skiprows")?
+        .or(spec.take_load_as::<usize>("skip_rows")?);
+    if let Some(encoding) = spec.take_load_as::<String>("encoding")? {
+        match encoding.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => {}
+            "utf8-lossy" | "utf-8-lossy" => read.lossy_utf8 = true,
+            other => return Err(spec.error(format!("`load_args.encoding: {other}` is not supported")).with_help("Weir reads UTF-8 (`utf-8`, or `utf8-lossy` to replace invalid bytes); convert the file to UTF-8")),
+        }
+    }
+    if let Some(na) = spec
+        .take_load("na_values")
+        .or(spec.take_load("null_values"))
+    {
+        read.null_values = Some(strings(na).ok_or_else(|| {
+            spec.error("`load_args.na_values` must be a string or a list of strings")
+        })?);
+    }
+    if let Some(q) = spec.take_load("quotechar").or(spec.take_load("quote_char")) {
+        read.quote_char = Some(match q {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(one_byte(spec, "load_args.quotechar", &s)?),
+            other => {
+                return Err(spec.error(format!(
+                    "`load_args.quotechar: {other}` must be one character"
+                )));
+            }
+        });
+    }
+    read.comment_prefix = spec
+        .take_load_as::<String>("comment")?
+        .or(spec.take_load_as::<String>("comment_prefix")?);
+    if let Some(dates) = spec
+        .take_load("parse_dates")
+        .or(spec.take_load("try_parse_dates"))
+    {
+        read.try_parse_dates = !matches!(
+            dates,
+            serde_json::Value::Bool(false) | serde_json::Value::Null
+        );
+    }
+    if let Some(n) = spec.take_load("infer_schema_length") {
+        read.infer_schema_length = Some(n.as_u64().and_then(|n| usize::try_from(n).ok()));
+    }
+    if let Some(decimal) = spec.take_load_as::<String>("decimal")? {
+        read.decimal_comma = decimal == ",";
+    }
+    read.decimal_comma |= spec.take_load_as::<bool>("decimal_comma")?.unwrap_or(false);
+    if let Some(types) = spec
+        .take_load("dtype")
+        .or(spec.take_load("schema_overrides"))
+    {
+        let serde_json::Value::Object(map) = types else {
+            return Err(spec.error("`load_args.dtype` must map column names to types"));
+        };
+        for (column, name) in map {
+            let name = name.as_str().unwrap_or_default().to_owned();
+            read.dtypes
+                .push((column.clone(), dtype(spec, &column, &name)?));
+        }
+    }
+    if let Some(index) = spec.take_load("index_col")
+        && !index.is_null()
+    {
+        return Err(spec
+            .error("`load_args.index_col` is not supported: polars DataFrames have no index")
+            .with_help("remove it; the column stays an ordinary column"));
+    }
+    if format == FrameFormat::Json {
+        if spec.take_load_as::<bool>("lines")? == Some(true) {
+            return finish(spec, filepath, version, FrameFormat::NdJson, read, write);
+        }
+        if let Some(orient) = spec.take_load_as::<String>("orient")?
+            && orient != "records"
+        {
+            return Err(spec
+                .error(format!("`load_args.orient: {orient}` is not supported"))
+                .with_help(
+                    "Weir reads JSON records (`orient: records`) or JSON lines (`lines: true`)",
+                ));
+        }
+    }
+
+    if let Some(sep) = spec
+        .take_save_as::<String>("sep")?
+        .or(spec.take_save_as::<String>("separator")?)
+    {
+        write.separator = Some(one_byte(spec, "save_args.sep", &sep)?);
+    }
+    write.include_header = spec
+        .take_save_as::<bool>("header")?
+        .or(spec.take_save_as::<bool>("include_header")?);
+    if let Some(index) = spec.take_save("index")
+        && index == serde_json::Value::Bool(true)
+    {
+        return Err(spec
+            .error("`save_args.index: true` is not supported: polars DataFrames have no index")
+            .with_help("remove it, or set `index: false`"));
+    }
+    if let Some(encoding) = spec.take_save_as::<String>("encoding")?
+        && !matches!(encoding.to_ascii_lowercase().as_str(), "utf-8" | "utf8")
+    {
+        return Err(spec.error(format!(
+            "`save_args.encoding: {encoding}` is not supported; Weir writes UTF-8"
+        )));
+    }
+    if let Some(q) = spec
+        .take_save_as::<String>("quotechar")?
+        .or(spec.take_save_as::<String>("quote_char")?)
+    {
+        write.quote_char = Some(one_byte(spec, "save_args.quotechar", &q)?);
+    }
+    write.null_value = spec
+        .take_save_as::<String>("na_rep")?
+        .or(spec.take_save_as::<String>("null_value")?);
+    write.date_format = spec.take_save_as::<String>("date_format")?;
+    write.datetime_format = spec.take_save_as::<String>("datetime_format")?;
+    if let Some(float) = spec.take_save_as::<String>("float_format")? {
+        let precision = float
+            .strip_prefix("%.")
+            .and_then(|r| r.strip_suffix('f'))
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| {
+                spec.error(format!(
+                    "`save_args.float_format: {float}` is not supported; use the form `%.3f`"
+                ))
+            })?;
+        write.float_precision = Some(precision);
+    }
+    write.float_precision = write
+        .float_precision
+        .or(spec.take_save_as::<usize>("float_precision")?);
+    write.line_terminator = spec
+        .take_save_as::<String>("lineterminator")?
+        .or(spec.take_save_as::<String>("line_terminator")?);
+    write.include_bom = spec.take_save_as::<bool>("include_bom")?.unwrap_or(false);
+    if let Some(decimal) = spec.take_save_as::<String>("decimal")? {
+        write.decimal_comma = decimal == ",";
+    }
+    if let Some(compression) = spec.take_save("compression") {
+        let text = match compression {
+            serde_json::Value::Null => "none".to_owned(),
+            serde_json::Value::String(s) => s.to_ascii_lowercase(),
+            other => {
+                return Err(spec.error(format!("`save_args.compression: {other}` must be a name")));
+            }
+        };
+        let allowed: &[&str] = match format {
+            FrameFormat::Parquet => &[
+                "snappy",
+                "zstd",
+                "gzip",
+                "brotli",
+                "lz4",
+                "none",
+                "uncompressed",
+            ],
+            FrameFormat::Ipc => &["lz4", "none", "uncompressed"],
+            _ => &[],
+        };
+        if !allowed.contains(&text.as_str()) {
+            return Err(spec
+                .error(format!(
+                    "`save_args.compression: {text}` is not supported for {}",
+                    format.name()
+                ))
+                .with_help(if allowed.is_empty() {
+                    "this format is written uncompressed".to_owned()
+                } else {
+                    format!("use one of {}", allowed.join(", "))
+                }));
+        }
+        write.compression = Some(text);
+    }
+    write.row_group_size = spec.take_save_as::<usize>("row_group_size")?;
+    if format == FrameFormat::Json
+        && let Some(orient) = spec.take_save_as::<String>("orient")?
+        && orient != "records"
+    {
+        return Err(spec
+            .error(format!("`save_args.orient: {orient}` is not supported"))
+            .with_help(
+                "Weir writes JSON records (`orient: records`) or JSON lines (`lines: true`)",
+            ));
+    }
+    let format = if format == FrameFormat::Json && spec.take_save_as::<bool>("lines")? == Some(true)
+    {
+        FrameFormat::NdJson
+    } else {
+        format
+    };
+    finish(spec, filepath, version, format, read, write)
+}
+
+fn finish(
+    spec: &DatasetSpec,
+    filepath: std::path::PathBuf,
+    version: Option<weir_config::VersionSpec>,
+    format: FrameFormat,
+    read: ReadOptions,
+    write: WriteOptions,
+) -> Result<FrameDataset, ConfigError> {
+    Ok(FrameDataset {
+        target: Target::new(filepath, version),
+        format,
+        read,
+        write,
+        type_name: spec.registered_type.clone(),
+    })
+}
