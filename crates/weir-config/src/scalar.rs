@@ -66,7 +66,8 @@ fn parse_int(text: &str) -> Option<Kind> {
         if all(body, digits_) {
             (10, body)
         } else {
-            return parse_sexagesimal(body).map(|v| Kind::Int(if negative { -v } else { v }));
+            return parse_sexagesimal(body, false)
+                .map(|v| Kind::Int(if negative { -v } else { v }));
         }
     } else {
         return None;
@@ -89,11 +90,11 @@ fn parse_int(text: &str) -> Option<Kind> {
     }
 }
 
-/// `[1-9][0-9_]*(:[0-5]?[0-9])+`, base 60.
-fn parse_sexagesimal(body: &str) -> Option<i64> {
+/// `[1-9][0-9_]*(:[0-5]?[0-9])+`, base 60 (a leading zero is allowed before a fraction).
+fn parse_sexagesimal(body: &str, leading_zero: bool) -> Option<i64> {
     let mut parts = body.split(':');
     let first = parts.next()?;
-    if !all(first, digits_) || first.starts_with('0') {
+    if !all(first, digits_) || (!leading_zero && first.starts_with('0')) {
         return None;
     }
     let mut value: i64 = first.replace('_', "").parse().ok()?;
@@ -145,7 +146,7 @@ pub fn parse_float(text: &str) -> Option<f64> {
     // Sexagesimal float: `1:30.5`.
     if body.contains(':') {
         let (whole, fraction) = body.split_once('.')?;
-        let int = parse_sexagesimal_any(whole)?;
+        let int = parse_sexagesimal(whole, true)?;
         if !fraction.is_empty() && !all(fraction, digits_) {
             return None;
         }
@@ -173,27 +174,6 @@ pub fn parse_float(text: &str) -> Option<f64> {
         }
     }
     parse_clean(text)
-}
-
-fn parse_sexagesimal_any(whole: &str) -> Option<i64> {
-    let mut parts = whole.split(':');
-    let first = parts.next()?;
-    if !all(first, digits_) {
-        return None;
-    }
-    let mut value: i64 = first.replace('_', "").parse().ok()?;
-    for part in parts {
-        if !(1..=2).contains(&part.len()) || !all(part, |b| b.is_ascii_digit()) {
-            return None;
-        }
-        if part.len() == 2 && part.as_bytes()[0] > b'5' {
-            return None;
-        }
-        value = value
-            .checked_mul(60)?
-            .checked_add(part.parse::<i64>().ok()?)?;
-    }
-    Some(value)
 }
 
 fn split_exponent(text: &str) -> (&str, Option<&str>) {

@@ -30,7 +30,8 @@ pub use frames::{FrameDataset, FrameFormat};
 pub use fs::{Target, write_atomic};
 pub use partitioned::{PartitionLoader, PartitionMap, PartitionedDataset, Partitions};
 pub use serde_files::{
-    BytesDataset, JsonDataset, SerdeDataset, SerdeFormat, SerdeTypes, TextDataset,
+    BytesDataset, FileContent, FileDataset, JsonDataset, SerdeDataset, SerdeFormat, SerdeTypes,
+    TextDataset,
 };
 
 /// The registry of every dataset type this crate provides, under Weir's and Kedro's names,

@@ -364,74 +364,75 @@ impl<T: Data + Serialize + DeserializeOwned> Dataset for JsonDataset<T> {
     }
 }
 
-/// A text file as a `String` (`text.TextDataset`).
-pub struct TextDataset {
-    target: Target,
+/// What a whole file holds: text (`String`) or bytes (`Vec<u8>`).
+pub trait FileContent: Data + Sized {
+    /// The catalog type name of a file of this content.
+    const TYPE_NAME: &'static str;
+    /// The content from the file's bytes.
+    fn from_bytes(bytes: Vec<u8>, path: &std::path::Path) -> Result<Self, DatasetError>;
+    /// The bytes to write.
+    fn bytes(&self) -> &[u8];
 }
 
-impl TextDataset {
-    /// A text file at `target`.
-    pub fn new(target: Target) -> Self {
-        Self { target }
-    }
-}
+impl FileContent for String {
+    const TYPE_NAME: &'static str = "text.TextDataset";
 
-impl Dataset for TextDataset {
-    type Value = String;
-
-    fn load(&self) -> Result<String, DatasetError> {
-        let path = self.target.load_path()?;
-        String::from_utf8(read_file(&path)?).map_err(|e| {
+    fn from_bytes(bytes: Vec<u8>, path: &std::path::Path) -> Result<Self, DatasetError> {
+        String::from_utf8(bytes).map_err(|e| {
             DatasetError::with_source(format!("{} is not UTF-8 text", path.display()), e)
         })
     }
 
-    fn save(&self, value: &String) -> Result<(), DatasetError> {
-        let path = self.target.save_path()?;
-        write_atomic(&path, |w| Ok(w.write_all(value.as_bytes())?))?;
-        self.target.saved();
-        Ok(())
-    }
-
-    fn exists(&self) -> Result<bool, DatasetError> {
-        Ok(self.target.exists())
-    }
-
-    fn release(&self) {
-        self.target.release();
-    }
-
-    fn describe(&self) -> String {
-        format!("text.TextDataset({})", self.target.describe())
-    }
-
-    fn type_name(&self) -> String {
-        "text.TextDataset".to_owned()
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
-/// A file's bytes as a `Vec<u8>`.
-pub struct BytesDataset {
+impl FileContent for Vec<u8> {
+    const TYPE_NAME: &'static str = "bytes.BytesDataset";
+
+    fn from_bytes(bytes: Vec<u8>, _: &std::path::Path) -> Result<Self, DatasetError> {
+        Ok(bytes)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+/// A whole file as text or bytes.
+pub struct FileDataset<T> {
     target: Target,
+    _content: PhantomData<fn() -> T>,
 }
 
-impl BytesDataset {
+/// A text file as a `String` (`text.TextDataset`).
+pub type TextDataset = FileDataset<String>;
+
+/// A file's bytes as a `Vec<u8>` (`bytes.BytesDataset`).
+pub type BytesDataset = FileDataset<Vec<u8>>;
+
+impl<T> FileDataset<T> {
     /// A file at `target`.
     pub fn new(target: Target) -> Self {
-        Self { target }
+        Self {
+            target,
+            _content: PhantomData,
+        }
     }
 }
 
-impl Dataset for BytesDataset {
-    type Value = Vec<u8>;
+impl<T: FileContent> Dataset for FileDataset<T> {
+    type Value = T;
 
-    fn load(&self) -> Result<Vec<u8>, DatasetError> {
-        read_file(&self.target.load_path()?)
+    fn load(&self) -> Result<T, DatasetError> {
+        let path = self.target.load_path()?;
+        T::from_bytes(read_file(&path)?, &path)
     }
 
-    fn save(&self, value: &Vec<u8>) -> Result<(), DatasetError> {
+    fn save(&self, value: &T) -> Result<(), DatasetError> {
         let path = self.target.save_path()?;
-        write_atomic(&path, |w| Ok(w.write_all(value)?))?;
+        write_atomic(&path, |w| Ok(w.write_all(value.bytes())?))?;
         self.target.saved();
         Ok(())
     }
@@ -445,10 +446,10 @@ impl Dataset for BytesDataset {
     }
 
     fn describe(&self) -> String {
-        format!("bytes.BytesDataset({})", self.target.describe())
+        format!("{}({})", T::TYPE_NAME, self.target.describe())
     }
 
     fn type_name(&self) -> String {
-        "bytes.BytesDataset".to_owned()
+        T::TYPE_NAME.to_owned()
     }
 }

@@ -354,3 +354,49 @@ fn kedro_spaceflights_configuration_loads_unchanged() {
     );
     assert!(loader.credentials().unwrap().names().next().is_none());
 }
+
+#[test]
+fn globals_cannot_read_runtime_params_and_underscore_keys_are_private() {
+    let conf = Conf::new(&[
+        (
+            "base/globals.yml",
+            "folder: ${runtime_params:folder}\n_private: x\n",
+        ),
+        ("base/parameters.yml", "a: ${globals:folder}\n"),
+    ]);
+    let error = conf.loader().parameters().unwrap_err();
+    assert_eq!(
+        conf.clean(error),
+        "<conf>/base/globals.yml:1:1: `folder`: The runtime_params: resolver is not supported for globals."
+    );
+    conf.write("base/globals.yml", "_private: x\n");
+    conf.write("base/parameters.yml", "a: ${globals:_private}\n");
+    let error = conf.loader().parameters().unwrap_err().to_string();
+    assert!(
+        error.ends_with("Keys starting with '_' are not supported for globals (got '_private')."),
+        "{error}"
+    );
+}
+
+#[test]
+fn merge_strategies_are_named_as_in_kedro() {
+    assert_eq!(
+        "soft".parse::<MergeStrategy>().unwrap(),
+        MergeStrategy::Soft
+    );
+    assert_eq!(
+        "deep".parse::<MergeStrategy>().unwrap_err().to_string(),
+        "Merging strategy deep not supported. The accepted merging strategies are ['soft', 'destructive']."
+    );
+}
+
+#[test]
+fn load_versions_are_parsed_from_the_command_line_form() {
+    let versions =
+        weir_config::parse_load_versions("regressor:2026-11-30T10.00.00.000Z, ns.model:v2")
+            .unwrap();
+    assert_eq!(versions["regressor"], "2026-11-30T10.00.00.000Z");
+    assert_eq!(versions["ns.model"], "v2");
+    assert!(weir_config::parse_load_versions("regressor").is_err());
+    assert!(weir_config::parse_load_versions("regressor:../etc").is_err());
+}
