@@ -186,18 +186,27 @@ impl Dataset for PartitionedDataset {
                 value.type_info()
             )));
         };
-        if self.overwrite {
-            for name in self.list()? {
-                std::fs::remove_file(self.path.join(format!("{name}{}", self.suffix)))?;
-            }
+        if let Some(bad) = map
+            .0
+            .keys()
+            .find(|name| name.split('/').any(|part| part.is_empty() || part == ".."))
+        {
+            return Err(DatasetError::message(format!(
+                "partition name {bad:?} must be a relative path inside the folder"
+            )));
         }
+        let existing = if self.overwrite {
+            self.list()?
+        } else {
+            Vec::new()
+        };
         for (name, partition) in &map.0 {
-            if name.split('/').any(|part| part.is_empty() || part == "..") {
-                return Err(DatasetError::message(format!(
-                    "partition name {name:?} must be a relative path inside the folder"
-                )));
-            }
             self.build(name)?.save_value(partition)?;
+        }
+        // `overwrite: true`: stale partitions go only once every new one is saved, so a failed
+        // save never leaves the folder emptier than before.
+        for name in existing.iter().filter(|name| !map.0.contains_key(*name)) {
+            std::fs::remove_file(self.path.join(format!("{name}{}", self.suffix)))?;
         }
         Ok(())
     }

@@ -159,3 +159,32 @@ fn partition_type_mistakes_show_when_the_catalog_is_built() {
         "{error}"
     );
 }
+
+#[test]
+fn overwriting_partitions_removes_stale_ones_only_after_a_full_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "parts:\n  type: partitions.PartitionedDataset\n  path: data/parts\n  dataset: text.TextDataset\n  overwrite: true\n";
+    let catalog = catalog(text, dir.path(), Default::default()).unwrap();
+    let first = weir_datasets::PartitionMap::new()
+        .with("a", "1".to_owned())
+        .with("b", "2".to_owned());
+    catalog.save("parts", first).unwrap();
+    // A partition of the wrong type fails the save: nothing old is removed.
+    let broken = weir_datasets::PartitionMap::new()
+        .with("c", "3".to_owned())
+        .with("d", 4_u32);
+    assert!(catalog.save("parts", broken).is_err());
+    assert!(dir.path().join("data/parts/a").is_file());
+    assert!(dir.path().join("data/parts/b").is_file());
+    // A full save replaces the folder's content.
+    catalog
+        .save(
+            "parts",
+            weir_datasets::PartitionMap::new().with("c", "3".to_owned()),
+        )
+        .unwrap();
+    let partitions = catalog
+        .load_as::<weir_datasets::Partitions>("parts")
+        .unwrap();
+    assert_eq!(partitions.0.keys().collect::<Vec<_>>(), ["c"]);
+}
