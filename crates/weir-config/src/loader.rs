@@ -237,17 +237,10 @@ impl ConfigLoader {
                 patterns: patterns.clone(),
             });
         }
-        let mut result = base.map_or_else(Node::empty_map, |(node, _)| node);
+        let mut result_map = base.map_or_else(IndexMap::new, |(node, _)| into_map(node));
         if let Some((env_node, file_keys)) = env {
             let strategy = self.merge_strategy.get(key).copied().unwrap_or_default();
-            let env_map = match env_node.kind {
-                Kind::Map(map) => map,
-                _ => IndexMap::new(),
-            };
-            let Some(result_map) = result.as_map_mut() else {
-                return Ok(env_node_fallback(env_map));
-            };
-            for (k, v) in env_map {
+            for (k, v) in into_map(env_node) {
                 // Only keys written in the environment's files override; runtime parameters
                 // are applied once, below, so they never drop `base` keys.
                 if !file_keys.contains(&k) {
@@ -270,6 +263,7 @@ impl ConfigLoader {
                 }
             }
         }
+        let mut result = Node::new(Kind::Map(result_map));
         if is_params {
             let runtime = resolve_tree(&self.runtime_params, &ctx)?;
             deep_merge(&mut result, runtime);
@@ -387,8 +381,12 @@ impl ConfigLoader {
     }
 }
 
-fn env_node_fallback(map: IndexMap<String, Node>) -> Node {
-    Node::new(Kind::Map(map))
+/// The entries of a mapping (loaded configuration is always one).
+fn into_map(node: Node) -> IndexMap<String, Node> {
+    match node.kind {
+        Kind::Map(map) => map,
+        _ => IndexMap::new(),
+    }
 }
 
 fn walk(
