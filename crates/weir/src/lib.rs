@@ -26,6 +26,9 @@
 pub use weir_core::*;
 pub use weir_macros::Data;
 
+/// Logging: nodes log with `weir::tracing::info!` and the CLI shows it.
+pub use tracing;
+
 /// The polars version Weir's datasets use (use it, so `DataFrame` is one type).
 #[cfg(feature = "polars")]
 pub use polars;
