@@ -809,7 +809,7 @@ impl CatalogConfig {
             registry,
         )?;
         if let Lookup::Unsupported(reason) = registry.lookup(&spec.type_name) {
-            tracing::warn!("Dataset '{name}' has type `{}`: {reason}", spec.type_name);
+            tracing::debug!("Dataset '{name}' has type `{}`: {reason}", spec.type_name);
             return Ok(Arc::new(UnsupportedDataset {
                 type_name: spec.type_name.clone(),
                 message: format!(

@@ -32,6 +32,9 @@ pub use tracing;
 /// The polars version Weir's datasets use (use it, so `DataFrame` is one type).
 #[cfg(feature = "polars")]
 pub use polars;
+/// Projects, sessions, the command line, run history and scaffolding.
+pub use weir_cli as cli;
+pub use weir_cli::{Project, Session, SessionOptions};
 /// Configuration from `conf/` (environments, parameters, credentials, `catalog.yml`).
 pub use weir_config as config;
 /// File datasets (CSV, Parquet, JSON, Excel, text, serde formats, partitions).
@@ -40,6 +43,7 @@ pub use weir_datasets as datasets;
 /// What a Weir project needs in scope.
 pub mod prelude {
     pub use serde::Deserialize;
+    pub use weir_cli::Project;
     pub use weir_config::{CatalogConfig, ConfigLoader};
     pub use weir_core::{
         AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, Catalog, Data, Dataset,

@@ -6,18 +6,4 @@
 pub mod learn;
 pub mod pipelines;
 
-use weir::prelude::*;
-
-/// Kedro's `register_pipelines`: every pipeline by name, and `__default__` as their sum.
-pub fn register_pipelines() -> Vec<(&'static str, Pipeline)> {
-    let data_processing = pipelines::data_processing::create_pipeline();
-    let data_science = pipelines::data_science::create_pipeline();
-    let reporting = pipelines::reporting::create_pipeline();
-    let default = &data_processing + &data_science + &reporting;
-    vec![
-        ("data_processing", data_processing),
-        ("data_science", data_science),
-        ("reporting", reporting),
-        ("__default__", default),
-    ]
-}
+pub use pipelines::register_pipelines;

@@ -1,4 +1,22 @@
-//! The spaceflights project's command line (temporary until the Project builder lands).
-fn main() {
-    let _ = spaceflights::register_pipelines();
+//! The spaceflights project's command line: `run`, `catalog`, `registry`, `runs`, `info`.
+//!
+//! ```sh
+//! cargo run -p spaceflights -- run            # the whole tutorial, with its metrics
+//! cargo run -p spaceflights -- run --pipelines data_processing
+//! cargo run -p spaceflights -- --help
+//! ```
+
+use std::process::ExitCode;
+
+use spaceflights::pipelines::data_science::nodes::LinearRegression;
+use weir::Project;
+
+fn main() -> ExitCode {
+    Project::new("spaceflights")
+        .pipelines(spaceflights::register_pipelines())
+        // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.
+        .serde_type::<LinearRegression>()
+        // `cargo run` from anywhere finds the project; a folder holding `conf/` wins.
+        .default_root(env!("CARGO_MANIFEST_DIR"))
+        .main()
 }

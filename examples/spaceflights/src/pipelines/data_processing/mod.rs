@@ -11,11 +11,13 @@ pub fn create_pipeline() -> Pipeline {
         node(nodes::preprocess_companies)
             .inputs("companies")
             .outputs("preprocessed_companies")
-            .name("preprocess_companies_node"),
+            .name("preprocess_companies_node")
+            .tags("preprocessing"),
         node(nodes::preprocess_shuttles)
             .inputs("shuttles")
             .outputs("preprocessed_shuttles")
-            .name("preprocess_shuttles_node"),
+            .name("preprocess_shuttles_node")
+            .tags("preprocessing"),
         node(nodes::create_model_input_table)
             .inputs(["preprocessed_shuttles", "preprocessed_companies", "reviews"])
             .outputs("model_input_table")

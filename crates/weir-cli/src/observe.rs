@@ -1,0 +1,306 @@
+//! Seeing a run: the live progress display, log lines, and what the summary needs.
+//!
+//! One hook, [`RunObserver`], follows the run: it drives an `indicatif` bar on a terminal (or
+//! writes plain log lines when stderr is not a terminal or `NO_COLOR` is set) and collects each
+//! node's status and duration and each saved dataset's size for the summary.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use weir_core::{
+    AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, BoxError,
+    HookResult, Hooks, NodeDirective, NodeFailed, PipelineFailed, Value,
+};
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// A live bar on stderr (a terminal, `NO_COLOR` unset).
+    Bar,
+    /// No bar: the runner's log lines ("Completed 3 out of 9 tasks") show progress.
+    Lines,
+    /// Nothing (`-qq`).
+    Off,
+}
+
+impl ProgressMode {
+    /// The mode for this process: a bar only on a terminal without `NO_COLOR`.
+    pub fn detect(quiet: u8) -> Self {
+        if quiet >= 2 {
+            Self::Off
+        } else if std::io::stderr().is_terminal() && !no_color() {
+            Self::Bar
+        } else {
+            Self::Lines
+        }
+    }
+}
+
+/// Whether `NO_COLOR` asks for plain output (set and not empty).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
+}
+
+/// The bar currently drawn, so log lines can be printed above it instead of through it.
+fn active_bar() -> &'static Mutex<Option<ProgressBar>> {
+    static BAR: OnceLock<Mutex<Option<ProgressBar>>> = OnceLock::new();
+    BAR.get_or_init(|| Mutex::new(None))
+}
+
+/// A `tracing` writer for stderr that hides the progress bar while a line is written.
+#[derive(Clone, Copy, Default)]
+pub struct StderrAboveBar;
+
+impl Write for StderrAboveBar {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = active_bar().lock().map(|bar| bar.clone()).unwrap_or(None);
+        match bar {
+            Some(bar) => bar.suspend(|| std::io::stderr().write(buf)),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrAboveBar {
+    type Writer = StderrAboveBar;
+    fn make_writer(&'a self) -> Self::Writer {
+        *self
+    }
+}
+
+/// How one node ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeStatus {
+    /// The function ran and its outputs were handed to the runner.
+    Completed,
+    /// A `before_node_run` hook skipped it.
+    Skipped,
+    /// It failed, with this message.
+    Failed(String),
+}
+
+/// One node of the summary.
+#[derive(Debug, Clone)]
+pub struct NodeOutcome {
+    /// The node's full name.
+    pub name: String,
+    /// How it ended.
+    pub status: NodeStatus,
+    /// Time in the function.
+    pub duration: Duration,
+}
+
+/// One saved dataset of the summary.
+#[derive(Debug, Clone)]
+pub struct SavedDataset {
+    /// The dataset's name.
+    pub name: String,
+    /// Rows and columns, for tables.
+    pub shape: Option<(usize, usize)>,
+    /// How long the save took.
+    pub duration: Duration,
+}
+
+#[derive(Default)]
+struct State {
+    total: usize,
+    done: usize,
+    running: BTreeSet<String>,
+    nodes: Vec<NodeOutcome>,
+    saved: Vec<SavedDataset>,
+}
+
+/// The hook that shows progress and gathers the summary.
+pub struct RunObserver {
+    mode: ProgressMode,
+    bar: Mutex<Option<ProgressBar>>,
+    state: Mutex<State>,
+}
+
+impl RunObserver {
+    /// An observer showing progress in `mode`.
+    pub fn new(mode: ProgressMode) -> Self {
+        Self {
+            mode,
+            bar: Mutex::new(None),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The nodes that ended, in completion order.
+    pub fn nodes(&self) -> Vec<NodeOutcome> {
+        self.state().nodes.clone()
+    }
+
+    /// The datasets saved, in order.
+    pub fn saved(&self) -> Vec<SavedDataset> {
+        self.state().saved.clone()
+    }
+
+    /// The number of nodes the run was to run.
+    pub fn total(&self) -> usize {
+        self.state().total
+    }
+
+    fn refresh(&self, state: &State) {
+        if let Ok(bar) = self.bar.lock()
+            && let Some(bar) = bar.as_ref()
+        {
+            bar.set_position(state.done as u64);
+            let running: Vec<&str> = state.running.iter().map(String::as_str).collect();
+            bar.set_message(if running.is_empty() {
+                String::new()
+            } else {
+                format!("running {}", running.join(", "))
+            });
+        }
+    }
+
+    fn finish_bar(&self) {
+        if let Ok(mut bar) = self.bar.lock()
+            && let Some(bar) = bar.take()
+        {
+            bar.finish_and_clear();
+        }
+        if let Ok(mut active) = active_bar().lock() {
+            *active = None;
+        }
+    }
+
+    fn node_ended(&self, outcome: NodeOutcome) {
+        let mut state = self.state();
+        state.running.remove(&outcome.name);
+        state.done += 1;
+        state.nodes.push(outcome);
+        self.refresh(&state);
+    }
+}
+
+/// A duration for people: `850 µs`, `12.3 ms`, `4.56 s`, `2 min 03 s`.
+pub fn format_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    if seconds < 1e-3 {
+        format!("{:.0} µs", seconds * 1e6)
+    } else if seconds < 1.0 {
+        format!("{:.1} ms", seconds * 1e3)
+    } else if seconds < 60.0 {
+        format!("{seconds:.2} s")
+    } else {
+        format!("{} min {:02.0} s", (seconds / 60.0).floor(), seconds % 60.0)
+    }
+}
+
+/// Rows and columns of a value, when it is a table.
+pub fn table_shape(value: &Value) -> Option<(usize, usize)> {
+    #[cfg(feature = "polars")]
+    if let Some(frame) = value.downcast_ref::<polars::prelude::DataFrame>() {
+        return Some(frame.shape());
+    }
+    let _ = value;
+    None
+}
+
+impl Hooks for RunObserver {
+    fn name(&self) -> String {
+        "weir.progress".to_owned()
+    }
+
+    fn before_pipeline_run(&self, event: &BeforePipelineRun<'_>) -> HookResult {
+        let mut state = self.state();
+        *state = State {
+            total: event.pipeline.len(),
+            ..State::default()
+        };
+        if self.mode == ProgressMode::Bar {
+            let bar = ProgressBar::with_draw_target(
+                Some(state.total as u64),
+                ProgressDrawTarget::stderr_with_hz(10),
+            );
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:24} {pos}/{len} nodes  {wide_msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(100));
+            if let Ok(mut active) = active_bar().lock() {
+                *active = Some(bar.clone());
+            }
+            if let Ok(mut slot) = self.bar.lock() {
+                *slot = Some(bar);
+            }
+        }
+        Ok(())
+    }
+
+    fn before_node_run(&self, event: &BeforeNodeRun<'_>) -> Result<NodeDirective, BoxError> {
+        let mut state = self.state();
+        state.running.insert(event.node.full_name().to_owned());
+        self.refresh(&state);
+        Ok(NodeDirective::proceed())
+    }
+
+    fn after_node_run(&self, event: &AfterNodeRun<'_>) -> HookResult {
+        self.node_ended(NodeOutcome {
+            name: event.node.full_name().to_owned(),
+            status: if event.skipped {
+                NodeStatus::Skipped
+            } else {
+                NodeStatus::Completed
+            },
+            duration: event.duration,
+        });
+        Ok(())
+    }
+
+    fn on_node_error(&self, event: &NodeFailed<'_>) {
+        self.node_ended(NodeOutcome {
+            name: event.node.full_name().to_owned(),
+            status: NodeStatus::Failed(event.error.to_string()),
+            duration: Duration::ZERO,
+        });
+    }
+
+    fn after_dataset_saved(&self, event: &AfterDatasetSaved<'_>) -> HookResult {
+        self.state().saved.push(SavedDataset {
+            name: event.dataset_name.to_owned(),
+            shape: table_shape(event.data),
+            duration: event.duration,
+        });
+        Ok(())
+    }
+
+    fn after_pipeline_run(&self, _event: &AfterPipelineRun<'_>) -> HookResult {
+        self.finish_bar();
+        Ok(())
+    }
+
+    fn on_pipeline_error(&self, _event: &PipelineFailed<'_>) {
+        self.finish_bar();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(Duration::from_micros(850)), "850 µs");
+        assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3 ms");
+        assert_eq!(format_duration(Duration::from_millis(4_561)), "4.56 s");
+        assert_eq!(format_duration(Duration::from_secs(123)), "2 min 03 s");
+    }
+}

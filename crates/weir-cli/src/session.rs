@@ -1,0 +1,394 @@
+//! A session: one run of the project, from configuration to the record of what happened
+//! (Kedro's `KedroSession`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use weir_config::{CatalogConfig, ConfigError, ConfigLoader, DatasetRegistry};
+use weir_core::{
+    BoxError, Catalog, CatalogCreated, ContextCreated, Hooks, ParallelRunner, Pipeline,
+    PipelineError, PipelineFilter, RunError, RunParams, RunResult, Runner, SequentialRunner,
+    generate_timestamp,
+};
+
+use crate::history::{self, RunHistory, RunStart};
+use crate::observe::{NodeOutcome, ProgressMode, RunObserver, SavedDataset};
+use crate::project::Project;
+
+/// Why a session could not run, or a run failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The configuration is wrong (files, YAML, catalog, parameters).
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The command asked for something that does not exist.
+    #[error("{0}")]
+    Usage(String),
+    /// A pipeline filter did not apply.
+    #[error("{0}")]
+    Pipeline(#[from] PipelineError),
+    /// A hook of the session (`after_context_created`, `after_catalog_created`) failed.
+    #[error("hook failed: {0}")]
+    Hook(BoxError),
+    /// The run failed.
+    #[error("{0}")]
+    Run(#[from] RunError),
+}
+
+impl SessionError {
+    /// The process exit code: 1 when the pipeline failed, 2 for usage and configuration errors
+    /// (including a pipeline that does not validate, where nothing ran).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Run(RunError::Invalid(_) | RunError::Configuration(_)) => 2,
+            Self::Run(_) | Self::Hook(_) => 1,
+            Self::Config(_) | Self::Usage(_) | Self::Pipeline(_) => 2,
+        }
+    }
+}
+
+/// How a session is created (Kedro's `KedroSession.create` arguments).
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    /// The configuration environment (default `local`).
+    pub env: Option<String>,
+    /// The configuration folder (default `<project>/conf`).
+    pub conf_source: Option<PathBuf>,
+    /// Runtime parameters (`--params`).
+    pub runtime_params: Option<serde_json::Value>,
+    /// Versions to load (`--load-versions`).
+    pub load_versions: BTreeMap<String, String>,
+    /// The run id (default: a new timestamp).
+    pub run_id: Option<String>,
+}
+
+/// Which runner a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RunnerChoice {
+    /// [`SequentialRunner`].
+    #[default]
+    Sequential,
+    /// [`ParallelRunner`] with this many workers (default: the number of cores).
+    Parallel(Option<usize>),
+}
+
+/// What to run (Kedro's `session.run` arguments).
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// Pipelines to sum (default `__default__`).
+    pub pipelines: Vec<String>,
+    /// Node selection.
+    pub filter: PipelineFilter,
+    /// The runner.
+    pub runner: RunnerChoice,
+    /// Load and save concurrently.
+    pub is_async: bool,
+    /// Run only nodes whose persisted outputs are missing.
+    pub only_missing_outputs: bool,
+    /// The command line, for the run history and the resume command.
+    pub command: Vec<String>,
+    /// How to show progress.
+    pub progress: Option<ProgressMode>,
+}
+
+/// What a run did, success or failure.
+pub struct RunOutcome {
+    /// The run id.
+    pub run_id: String,
+    /// The pipelines run.
+    pub pipelines: Vec<String>,
+    /// The pipeline after filtering.
+    pub pipeline: Pipeline,
+    /// The runner's result.
+    pub result: Result<RunResult, RunError>,
+    /// Each node that ended, in order.
+    pub nodes: Vec<NodeOutcome>,
+    /// Each dataset saved.
+    pub saved: Vec<SavedDataset>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// A session of a project: configuration loaded, catalog built, hooks told.
+pub struct Session<'p> {
+    project: &'p Project,
+    root: PathBuf,
+    run_id: String,
+    env: String,
+    parameters: serde_json::Value,
+    config: CatalogConfig,
+    catalog: Catalog,
+    runtime_params: serde_json::Value,
+    load_versions: BTreeMap<String, String>,
+}
+
+impl<'p> Session<'p> {
+    /// Loads the configuration and builds the catalog, calling `after_context_created` and
+    /// `after_catalog_created`.
+    pub fn create(
+        project: &'p Project,
+        root: &Path,
+        options: SessionOptions,
+    ) -> Result<Self, SessionError> {
+        let run_id = options.run_id.unwrap_or_else(generate_timestamp);
+        let conf_source = match options.conf_source {
+            Some(path) if path.is_absolute() => path,
+            Some(path) => std::env::current_dir()
+                .map(|cwd| cwd.join(&path))
+                .unwrap_or(path),
+            None => root.join(project.conf_source()),
+        };
+        if !conf_source.is_dir() {
+            return Err(SessionError::Usage(format!(
+                "configuration folder '{}' does not exist. Run the project from its root folder (the one holding `conf/`), or pass `--conf-source PATH`.",
+                conf_source.display()
+            )));
+        }
+        let runtime_params = options
+            .runtime_params
+            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+        let loader = project.configure_loader(
+            ConfigLoader::new(&conf_source)
+                .env(options.env.as_deref())
+                .runtime_params(runtime_params.clone()),
+        );
+        let env = loader.run_env().to_owned();
+        let parameters = loader.parameters()?;
+        let hooks = project.hook_manager();
+        hooks
+            .after_context_created(&ContextCreated::new(root, &env, &parameters))
+            .map_err(SessionError::Hook)?;
+
+        let catalog_node = loader.catalog()?;
+        let config = CatalogConfig::from_node(&catalog_node, loader.credentials()?)?
+            .project_root(root)
+            .save_version(run_id.clone())
+            .load_versions(options.load_versions.clone())?;
+        let mut catalog = config.build(project.registry())?;
+        catalog.add_parameters(parameters.clone());
+        let conf_catalog = catalog_node.to_json();
+        let load_versions: Vec<(String, String)> = options
+            .load_versions
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        hooks
+            .after_catalog_created(&CatalogCreated::new(
+                &catalog,
+                Some(&conf_catalog),
+                &parameters,
+                &run_id,
+                &load_versions,
+            ))
+            .map_err(SessionError::Hook)?;
+        Ok(Self {
+            project,
+            root: root.to_owned(),
+            run_id,
+            env,
+            parameters,
+            config,
+            catalog,
+            runtime_params,
+            load_versions: options.load_versions,
+        })
+    }
+
+    /// The run id (also the save version of versioned datasets).
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The configuration environment.
+    pub fn env(&self) -> &str {
+        &self.env
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The catalog's configuration.
+    pub fn catalog_config(&self) -> &CatalogConfig {
+        &self.config
+    }
+
+    /// The parameters, after runtime overrides.
+    pub fn parameters(&self) -> &serde_json::Value {
+        &self.parameters
+    }
+
+    /// The project's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The sum of the named pipelines (`__default__` when none), after the filter.
+    pub fn select(
+        &self,
+        names: &[String],
+        filter: &PipelineFilter,
+    ) -> Result<(Vec<String>, Pipeline), SessionError> {
+        let mut names: Vec<String> = names.to_vec();
+        names.dedup();
+        if names.is_empty() {
+            names.push("__default__".to_owned());
+        }
+        let mut selected = Vec::new();
+        for name in &names {
+            let pipeline = self.project.find_pipeline(name).ok_or_else(|| {
+                let known = self.project.pipeline_names();
+                let close = weir_core::suggest::close_matches(name, known.iter().map(String::as_str), 3, 0.6);
+                let mut message = format!(
+                    "Failed to find the pipeline named '{name}'. It needs to be registered with `Project::pipeline`."
+                );
+                if !close.is_empty() {
+                    message.push_str(" Did you mean one of these instead?");
+                    for candidate in close {
+                        message.push_str(&format!("\n    {candidate}"));
+                    }
+                }
+                SessionError::Usage(message)
+            })?;
+            selected.push(pipeline.clone());
+        }
+        let pipeline: Pipeline = selected.iter().sum();
+        let pipeline = pipeline.filter(filter)?;
+        if pipeline.is_empty() {
+            return Err(SessionError::Usage(
+                "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.".to_owned(),
+            ));
+        }
+        Ok((names, pipeline))
+    }
+
+    /// Runs the request: selects and filters the pipelines, runs them with the project's hooks
+    /// plus progress and run history, and returns what happened. Usage errors (unknown pipeline,
+    /// bad filter) are returned as `Err`; a failed run is an `Ok` outcome holding the error.
+    pub fn run(&self, request: &RunRequest) -> Result<RunOutcome, SessionError> {
+        let (names, pipeline) = self.select(&request.pipelines, &request.filter)?;
+        let used = pipeline.datasets();
+        for (name, why) in self.config.unsupported_entries(&self.project.registry()) {
+            if used.contains(&name) {
+                tracing::warn!("dataset '{name}' cannot be used in Weir: {why}");
+            }
+        }
+        let mut params = RunParams::with_run_id(self.run_id.clone());
+        params.project_path = Some(self.root.display().to_string());
+        params.env = Some(self.env.clone());
+        params.tags = request.filter.tags.clone();
+        params.from_nodes = request.filter.from_nodes.clone();
+        params.to_nodes = request.filter.to_nodes.clone();
+        params.node_names = request.filter.node_names.clone();
+        params.from_inputs = request.filter.from_inputs.clone();
+        params.to_outputs = request.filter.to_outputs.clone();
+        params.namespaces = request.filter.node_namespaces.clone();
+        params.load_versions = self.load_versions.clone();
+        params.runtime_params = self.runtime_params.clone();
+        params.pipeline_names = names.clone();
+        params.only_missing_outputs = request.only_missing_outputs;
+
+        let runner: Box<dyn Runner> = match request.runner {
+            RunnerChoice::Sequential => {
+                params.runner = "SequentialRunner".to_owned();
+                Box::new(SequentialRunner::new().is_async(request.is_async))
+            }
+            RunnerChoice::Parallel(workers) => {
+                params.runner = "ParallelRunner".to_owned();
+                let mut runner = ParallelRunner::new().is_async(request.is_async);
+                if let Some(workers) = workers {
+                    runner = runner.workers(workers);
+                }
+                Box::new(runner)
+            }
+        };
+
+        let observer = Arc::new(RunObserver::new(
+            request.progress.unwrap_or(ProgressMode::Off),
+        ));
+        let mut hooks = self.project.hook_manager();
+        hooks.register_shared(observer.clone() as Arc<dyn Hooks>);
+        let history = self.start_history(&names, request);
+        if let Some(history) = &history {
+            hooks.register_shared(history.clone() as Arc<dyn Hooks>);
+        }
+
+        tracing::info!("Weir project {}", self.project.name());
+        let started = Instant::now();
+        let result = runner.run(&pipeline, &self.catalog, &hooks, &params);
+        let duration = started.elapsed();
+        if let Some(history) = &history {
+            let error = result.as_ref().err().map(ToString::to_string);
+            if let Err(problem) = history.finish(duration, error.as_deref()) {
+                tracing::warn!("{problem}");
+            }
+        }
+        Ok(RunOutcome {
+            run_id: self.run_id.clone(),
+            pipelines: names,
+            pipeline,
+            result,
+            nodes: observer.nodes(),
+            saved: observer.saved(),
+            duration,
+        })
+    }
+
+    fn start_history(&self, names: &[String], request: &RunRequest) -> Option<Arc<RunHistory>> {
+        let path = self.project.history_path(&self.root)?;
+        let mut locations = BTreeMap::new();
+        for name in self.config.entry_names() {
+            if let Some(info) = self.config.info(name) {
+                locations.insert(
+                    name.to_owned(),
+                    (info.filepath.unwrap_or_default(), info.versioned),
+                );
+            }
+        }
+        let start = RunStart {
+            id: self.run_id.clone(),
+            project: self.project.name().to_owned(),
+            command: crate::project::shell_join(&request.command),
+            env: self.env.clone(),
+            pipelines: names.to_vec(),
+            parameters: self.parameters.clone(),
+            git_commit: history::git_commit(&self.root),
+        };
+        match RunHistory::start(&path, &start, locations) {
+            Ok(history) => Some(Arc::new(history)),
+            Err(problem) => {
+                tracing::warn!("the run will not be recorded: {problem}");
+                None
+            }
+        }
+    }
+
+    /// A dataset's location for people: its file path relative to the project, with the
+    /// version for versioned datasets.
+    pub fn location(&self, name: &str) -> Option<String> {
+        let info = self.config.info(name)?;
+        let path = info.filepath?;
+        let relative = Path::new(&path)
+            .strip_prefix(&self.root)
+            .map(|p| p.display().to_string())
+            .unwrap_or(path);
+        Some(if info.versioned {
+            let file = Path::new(&relative)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("{relative}/{}/{file}", self.run_id)
+        } else {
+            relative
+        })
+    }
+
+    /// The dataset registry used to build the catalog.
+    pub fn registry(&self) -> Arc<DatasetRegistry> {
+        self.project.registry()
+    }
+}
