@@ -17,9 +17,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
 
-echo "== the README's first command: spaceflights end to end"
-cargo run -p spaceflights --locked -- run
-
 echo "== benchmarks compile and run once"
 cargo test --workspace --locked --benches -- --test
 

@@ -359,13 +359,21 @@ pub fn list(path: &Path, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
     read().map_err(|e| HistoryError::at(path, e))
 }
 
+/// A recorded run with its nodes and saved datasets.
+#[derive(Debug, Clone)]
+pub struct RunDetails {
+    /// The run.
+    pub run: RunRecord,
+    /// Its nodes, in the order they ended.
+    pub nodes: Vec<NodeRecord>,
+    /// The datasets it saved.
+    pub datasets: Vec<DatasetRecord>,
+}
+
 /// One run with its nodes and saved datasets; `last` is the newest run.
-pub fn show(
-    path: &Path,
-    id: &str,
-) -> Result<Option<(RunRecord, Vec<NodeRecord>, Vec<DatasetRecord>)>, HistoryError> {
+pub fn show(path: &Path, id: &str) -> Result<Option<RunDetails>, HistoryError> {
     let connection = open(path)?;
-    let read = || -> rusqlite::Result<Option<(RunRecord, Vec<NodeRecord>, Vec<DatasetRecord>)>> {
+    let read = || -> rusqlite::Result<Option<RunDetails>> {
         mark_interrupted(&connection)?;
         let run = if id == "last" {
             connection
@@ -408,7 +416,11 @@ pub fn show(
                 })
             })?
             .collect::<Result<_, _>>()?;
-        Ok(Some((run, nodes, datasets)))
+        Ok(Some(RunDetails {
+            run,
+            nodes,
+            datasets,
+        }))
     };
     read().map_err(|e| HistoryError::at(path, e))
 }
@@ -481,7 +493,7 @@ mod tests {
         history
             .finish(Duration::from_secs(1), Some("boom"))
             .unwrap_or_else(|e| panic!("{e}"));
-        let (run, nodes, _) = show(&path, "last")
+        let RunDetails { run, nodes, .. } = show(&path, "last")
             .unwrap_or_else(|e| panic!("{e}"))
             .unwrap_or_else(|| panic!("no run"));
         assert_eq!(run.status, "failed");

@@ -527,8 +527,11 @@ impl Project {
                 }
             }
             RunsCommand::Show { id } => {
-                let Some((run, nodes, datasets)) =
-                    history::show(&path, &id).map_err(history_error)?
+                let Some(history::RunDetails {
+                    run,
+                    nodes,
+                    datasets,
+                }) = history::show(&path, &id).map_err(history_error)?
                 else {
                     return Err(SessionError::Usage(format!(
                         "no run '{id}' in {}; `runs list` shows the recorded runs",
@@ -767,7 +770,7 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
         .iter()
         .filter(|n| n.status == NodeStatus::Completed)
         .collect();
-    slowest.sort_by(|a, b| b.duration.cmp(&a.duration));
+    slowest.sort_by_key(|node| std::cmp::Reverse(node.duration));
     if slowest.len() > 1 {
         out.push_str(&format!(
             "\nslowest: {}\n",

@@ -30,13 +30,13 @@ pub enum ScaffoldError {
     )]
     InvalidName(String),
     /// The target exists.
-    #[error("'{0}' already exists; choose another name or remove it")]
+    #[error("'{}' already exists; choose another name or remove it", .0.display())]
     Exists(PathBuf),
     /// Not inside a project made by `weir new`.
     #[error("{0}")]
     NotAProject(String),
     /// A file could not be written.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,

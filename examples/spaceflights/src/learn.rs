@@ -98,6 +98,16 @@ pub fn train_test_split(n: usize, test_size: f64, random_state: u64) -> (Vec<usi
     (train, test)
 }
 
+/// Applies the plane rotation `(c, s)` to columns `i < j`.
+fn rotate_pair(columns: &mut [Vec<f64>], i: usize, j: usize, c: f64, s: f64) {
+    let (left, right) = columns.split_at_mut(j);
+    for (x, z) in left[i].iter_mut().zip(right[0].iter_mut()) {
+        let (old_x, old_z) = (*x, *z);
+        *x = c * old_x - s * old_z;
+        *z = s * old_x + c * old_z;
+    }
+}
+
 /// The least-squares solution of minimum norm of `x · b ≈ y`, with `x` given by columns.
 ///
 /// One-sided Jacobi SVD: accurate to machine precision, and a column that is constant zero (the
@@ -126,16 +136,8 @@ pub fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
                 let t = if zeta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (1.0 + t * t).sqrt();
                 let s = c * t;
-                for row in 0..a[i].len() {
-                    let (x, z) = (a[i][row], a[j][row]);
-                    a[i][row] = c * x - s * z;
-                    a[j][row] = s * x + c * z;
-                }
-                for row in 0..p {
-                    let (x, z) = (v[i][row], v[j][row]);
-                    v[i][row] = c * x - s * z;
-                    v[j][row] = s * x + c * z;
-                }
+                rotate_pair(&mut a, i, j, c, s);
+                rotate_pair(&mut v, i, j, c, s);
             }
         }
         if !rotated {
