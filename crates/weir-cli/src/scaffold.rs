@@ -32,6 +32,9 @@ pub enum ScaffoldError {
     /// The target exists.
     #[error("'{}' already exists; choose another name or remove it", .0.display())]
     Exists(PathBuf),
+    /// Options that do not go together.
+    #[error("{0}")]
+    Options(String),
     /// Not inside a project made by `weir new`.
     #[error("{0}")]
     NotAProject(String),
@@ -65,10 +68,18 @@ impl WeirSource {
             .map(Self::Path)
     }
 
-    fn dependency(&self) -> String {
+    fn dependency(&self, dataframes: bool) -> String {
+        let features = if dataframes {
+            ""
+        } else {
+            ", default-features = false"
+        };
         match self {
-            Self::Path(path) => format!("weir = {{ path = {:?} }}", path.display().to_string()),
-            Self::Version(version) => format!("weir = \"{version}\""),
+            Self::Path(path) => format!(
+                "weir = {{ path = {:?}{features} }}",
+                path.display().to_string()
+            ),
+            Self::Version(version) => format!("weir = {{ version = \"{version}\"{features} }}"),
         }
     }
 }
@@ -125,7 +136,7 @@ const LAYERS: [&str; 8] = [
     "08_reporting",
 ];
 
-fn cargo_toml(name: &str, weir: &WeirSource) -> String {
+fn cargo_toml(name: &str, weir: &WeirSource, dataframes: bool) -> String {
     format!(
         r#"[package]
 name = "{name}"
@@ -146,7 +157,7 @@ serde_json = "1"
 [profile.dev.package."*"]
 opt-level = 1
 "#,
-        weir.dependency()
+        weir.dependency(dataframes)
     )
 }
 
@@ -387,21 +398,42 @@ pub fn spaceflights_files() -> Vec<&'static str> {
         .collect()
 }
 
+/// Options of [`new_project`].
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    /// What to start from.
+    pub starter: Starter,
+    /// Where Weir comes from.
+    pub weir: WeirSource,
+    /// Whether Weir's polars datasets (and `DataFrame`) are in; without them a project builds
+    /// in seconds rather than the minutes polars takes.
+    pub dataframes: bool,
+}
+
 /// Creates a project `name` in `parent`. Returns the project's folder.
 pub fn new_project(
     parent: &Path,
     name: &str,
-    starter: Starter,
-    weir: &WeirSource,
+    options: &NewProject,
 ) -> Result<PathBuf, ScaffoldError> {
+    let (starter, weir) = (options.starter, &options.weir);
     if !valid_name(name) {
         return Err(ScaffoldError::InvalidName(name.to_owned()));
+    }
+    if starter == Starter::Spaceflights && !options.dataframes {
+        return Err(ScaffoldError::Options(
+            "the spaceflights starter needs Weir's polars datasets; drop `--without-dataframes`"
+                .to_owned(),
+        ));
     }
     let root = parent.join(name);
     if root.exists() {
         return Err(ScaffoldError::Exists(root));
     }
-    write(&root.join("Cargo.toml"), cargo_toml(name, weir))?;
+    write(
+        &root.join("Cargo.toml"),
+        cargo_toml(name, weir, options.dataframes),
+    )?;
     write(&root.join(".gitignore"), GITIGNORE)?;
     write(&root.join("README.md"), readme(name, weir))?;
     write(
@@ -567,9 +599,12 @@ mod tests {
     #[test]
     fn a_pipeline_is_added_and_registered() {
         let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let weir = WeirSource::Version("0.1".into());
-        let root = new_project(folder.path(), "demo", Starter::Default, &weir)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let options = NewProject {
+            starter: Starter::Default,
+            weir: WeirSource::Version("0.1".into()),
+            dataframes: true,
+        };
+        let root = new_project(folder.path(), "demo", &options).unwrap_or_else(|e| panic!("{e}"));
         create_pipeline(&root, "features", "base").unwrap_or_else(|e| panic!("{e}"));
         let registry =
             std::fs::read_to_string(root.join("src/pipelines/mod.rs")).unwrap_or_default();
@@ -588,8 +623,44 @@ mod tests {
             Err(ScaffoldError::Exists(_))
         ));
         assert!(matches!(
-            new_project(folder.path(), "demo", Starter::Default, &weir),
+            new_project(folder.path(), "demo", &options),
             Err(ScaffoldError::Exists(_))
         ));
+    }
+
+    #[test]
+    fn the_spaceflights_starter_is_the_example_renamed() {
+        let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let lean = NewProject {
+            starter: Starter::Spaceflights,
+            weir: WeirSource::Version("0.1".into()),
+            dataframes: false,
+        };
+        assert!(matches!(
+            new_project(folder.path(), "other", &lean),
+            Err(ScaffoldError::Options(_))
+        ));
+        let options = NewProject {
+            dataframes: true,
+            ..lean
+        };
+        let root =
+            new_project(folder.path(), "rockets", &options).unwrap_or_else(|e| panic!("{e}"));
+        for file in spaceflights_files() {
+            assert!(root.join(file).is_file(), "{file}");
+        }
+        let main = std::fs::read_to_string(root.join("src/main.rs")).unwrap_or_default();
+        assert!(
+            main.contains("rockets::pipelines::data_science::nodes::LinearRegression"),
+            "{main}"
+        );
+        let reference =
+            std::fs::read_to_string(root.join("tests/reference.rs")).unwrap_or_default();
+        assert!(reference.contains("use rockets::") && !reference.contains("spaceflights::"));
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+        assert!(
+            manifest.contains("weir = { version = \"0.1\" }"),
+            "{manifest}"
+        );
     }
 }

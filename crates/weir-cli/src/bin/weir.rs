@@ -33,6 +33,9 @@ enum Command {
         /// Depend on this version of Weir from crates.io.
         #[arg(long)]
         weir_version: Option<String>,
+        /// Leave out Weir's polars datasets: the project builds in seconds instead of minutes.
+        #[arg(long)]
+        without_dataframes: bool,
     },
     /// Manage the pipelines of the project in the current folder.
     #[command(subcommand)]
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             directory,
             weir_path,
             weir_version,
+            without_dataframes,
         } => {
             let source = match (weir_path, weir_version) {
                 (Some(path), _) => Some(WeirSource::Path(
@@ -73,7 +77,12 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             };
-            scaffold::new_project(&directory, &name, starter, &source).map(|root| {
+            let options = scaffold::NewProject {
+                starter,
+                weir: source,
+                dataframes: !without_dataframes,
+            };
+            scaffold::new_project(&directory, &name, &options).map(|root| {
                 println!("Created project '{name}' in {}", root.display());
                 println!("\n  cd {}\n  cargo run -- run\n", root.display());
             })

@@ -39,7 +39,12 @@ fn new_rejects_bad_names_and_existing_folders() {
 #[test]
 fn a_new_project_builds_and_runs() {
     let folder = tempfile::tempdir().unwrap();
-    let created = weir(&["new", "demo_project"], folder.path());
+    // Without the polars datasets (which the default starter does not use) the project builds
+    // in seconds; `a_pipeline_is_added_and_registered` covers the layout with them.
+    let created = weir(
+        &["new", "demo_project", "--without-dataframes"],
+        folder.path(),
+    );
     assert!(created.status.success(), "{}", text(&created));
     let root = folder.path().join("demo_project");
     for path in [
