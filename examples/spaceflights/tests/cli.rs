@@ -334,6 +334,56 @@ fn runners_give_the_same_answers() {
 }
 
 #[test]
+fn conf_source_and_env_choose_the_configuration() {
+    let project = Project::new();
+    // The configuration elsewhere, with a `prod` environment that changes a parameter.
+    let elsewhere = project.root().join("settings/conf");
+    std::fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    std::fs::rename(project.root().join("conf"), &elsewhere).unwrap();
+    std::fs::create_dir_all(elsewhere.join("prod")).unwrap();
+    std::fs::write(
+        elsewhere.join("prod/parameters.yml"),
+        "model_options:\n  test_size: 0.3\n  random_state: 3\n  features: [engines, passenger_capacity, crew, d_check_complete, moon_clearance_complete, iata_approved, company_rating, review_scores_rating]\n",
+    )
+    .unwrap();
+    let base = project.run(&[
+        "run",
+        "--conf-source",
+        "settings/conf",
+        "--pipelines",
+        "data_processing,data_science",
+    ]);
+    assert_eq!(code(&base), 0, "{}", stderr(&base));
+    let reference = reference();
+    assert!((metric(&base, "mae") - reference["mae"].as_f64().unwrap()).abs() < 1e-6);
+    let prod = project.run(&[
+        "run",
+        "--conf-source",
+        "settings/conf",
+        "--env",
+        "prod",
+        "--pipelines",
+        "data_science",
+    ]);
+    assert_eq!(code(&prod), 0, "{}", stderr(&prod));
+    assert!(stdout(&prod).contains("(env prod)"), "{}", stdout(&prod));
+    assert_ne!(metric(&prod, "mae"), metric(&base, "mae"));
+    // `WEIR_ENV` is the environment when `--env` is not given.
+    let from_env = project
+        .command(&[
+            "run",
+            "--conf-source",
+            "settings/conf",
+            "--pipelines",
+            "data_science",
+        ])
+        .env("WEIR_ENV", "prod")
+        .output()
+        .unwrap();
+    assert_eq!(metric(&from_env, "mae"), metric(&prod, "mae"));
+}
+
+#[test]
 fn usage_and_configuration_errors_exit_with_2_and_say_what_to_fix() {
     let project = Project::new();
     let cases: Vec<(Vec<&str>, &str)> = vec![
