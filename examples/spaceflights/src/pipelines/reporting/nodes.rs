@@ -82,7 +82,7 @@ pub fn passenger_capacity_image(table: DataFrame) -> PolarsResult<String> {
         };
         let _ = writeln!(
             svg,
-            r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{left}" y="{y}" width="{length:.1}" height="{bar_height}" fill="#636efa"><title>{}: {capacity:.3}</title></rect><text x="{}" y="{}">{capacity:.2}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{left}" y="{y:.1}" width="{length:.1}" height="{bar_height}" fill="#636efa"><title>{}: {capacity:.3}</title></rect><text x="{:.1}" y="{:.1}">{capacity:.2}</text>"##,
             left - 8.0,
             y + bar_height * 0.65,
             escape(kind),
