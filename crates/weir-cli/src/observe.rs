@@ -150,11 +150,6 @@ impl RunObserver {
         self.state().saved.clone()
     }
 
-    /// The number of nodes the run was to run.
-    pub fn total(&self) -> usize {
-        self.state().total
-    }
-
     fn refresh(&self, state: &State) {
         if let Ok(bar) = self.bar.lock()
             && let Some(bar) = bar.as_ref()

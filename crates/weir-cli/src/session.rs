@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use weir_config::{CatalogConfig, ConfigError, ConfigLoader, DatasetRegistry};
+use weir_config::{CatalogConfig, ConfigError, ConfigLoader};
 use weir_core::{
     BoxError, Catalog, CatalogCreated, ContextCreated, Hooks, ParallelRunner, Pipeline,
     PipelineError, PipelineFilter, RunError, RunParams, RunResult, Runner, SequentialRunner,
@@ -385,10 +385,5 @@ impl<'p> Session<'p> {
         } else {
             relative
         })
-    }
-
-    /// The dataset registry used to build the catalog.
-    pub fn registry(&self) -> Arc<DatasetRegistry> {
-        self.project.registry()
     }
 }
