@@ -159,7 +159,9 @@ impl<'p> Session<'p> {
         let parameters = loader.parameters()?;
         let hooks = project.hook_manager();
         hooks
-            .after_context_created(&ContextCreated::new(root, &env, &parameters))
+            .after_context_created(
+                &ContextCreated::new(root, &env, &parameters).with_config(&loader),
+            )
             .map_err(SessionError::Hook)?;
 
         let catalog_node = loader.catalog()?;

@@ -495,3 +495,69 @@ fn check_duplicates(parameters: bool, files: &[(PathBuf, Node)]) -> Result<(), C
         Err(ConfigError::DuplicateKeys(lines.join("\n")))
     }
 }
+
+impl weir_core::ConfigSource for ConfigLoader {
+    fn load_config(
+        &self,
+        key: &str,
+        patterns: &[&str],
+    ) -> Result<Option<weir_core::PluginConfig>, weir_core::BoxError> {
+        let loader;
+        let this = if self.patterns.contains_key(key) {
+            self
+        } else {
+            loader = self.clone().patterns(key, patterns.iter().copied());
+            &loader
+        };
+        let node = match this.get(key) {
+            Ok(node) => node,
+            Err(ConfigError::NoFiles { .. }) => return Ok(None),
+            Err(error) => return Err(Box::new(error)),
+        };
+        let mut locations = BTreeMap::new();
+        collect_locations(&node, "", &mut locations);
+        let mut files: Vec<PathBuf> = Vec::new();
+        for location in node_files(&node) {
+            if !files.contains(&location) {
+                files.push(location);
+            }
+        }
+        Ok(Some(weir_core::PluginConfig {
+            value: node.to_json(),
+            files,
+            locations,
+        }))
+    }
+
+    fn conf_source(&self) -> &Path {
+        &self.conf_source
+    }
+}
+
+/// `file:line:column` of every key under `node`, by dotted path.
+fn collect_locations(node: &Node, prefix: &str, out: &mut BTreeMap<String, String>) {
+    if let Some(map) = node.as_map() {
+        for (key, child) in map {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if let Some(loc) = &child.loc {
+                out.insert(path.clone(), loc.to_string());
+            }
+            collect_locations(child, &path, out);
+        }
+    }
+}
+
+/// The files the top-level keys of `node` come from, in order.
+fn node_files(node: &Node) -> Vec<PathBuf> {
+    node.as_map()
+        .map(|map| {
+            map.values()
+                .filter_map(|child| child.loc.as_ref().map(|loc| loc.file.to_path_buf()))
+                .collect()
+        })
+        .unwrap_or_default()
+}

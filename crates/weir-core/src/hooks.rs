@@ -28,7 +28,7 @@
 //! threads, concurrently for different nodes, on the same hook objects. Keep state in a
 //! `Mutex` or atomics; unlike Kedro's parallel runner, that state is never lost or copied.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,6 +97,54 @@ impl std::fmt::Debug for NodeValues<'_> {
     }
 }
 
+/// A plugin's configuration, read from the project's `conf/` folder by a [`ConfigSource`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginConfig {
+    /// The merged configuration: the base environment's files, overridden key by key by the
+    /// run environment's.
+    pub value: serde_json::Value,
+    /// The files read, base environment first (for error messages).
+    pub files: Vec<PathBuf>,
+    /// Where each key was written, as `file:line:column`, by dotted path (`tags.team`), for
+    /// error messages that point at the line.
+    pub locations: std::collections::BTreeMap<String, String>,
+}
+
+impl PluginConfig {
+    /// Where `key` (a dotted path) was written, or the files read when it is not known.
+    pub fn location_of(&self, key: &str) -> String {
+        match self.locations.get(key) {
+            Some(location) => location.clone(),
+            None => self
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// Reads a project's configuration by key, as Kedro's `context.config_loader["mlflow"]`: the
+/// files of the base environment matching the key's patterns, merged with the run
+/// environment's, with `${...}` interpolation resolved. Plugins read their own files
+/// (`conf/<env>/statsd.yml`, `mlflow.yml`, ...) through it in
+/// [`Hooks::after_context_created`].
+pub trait ConfigSource: Send + Sync {
+    /// The configuration of `key`, read from the files matching `patterns` (for example
+    /// `["statsd*", "statsd*/**"]`) unless the project set patterns for that key itself.
+    /// `Ok(None)` when no file matches.
+    ///
+    /// # Errors
+    ///
+    /// A file that cannot be read or parsed, or an interpolation that cannot be resolved; the
+    /// error names the file and line.
+    fn load_config(&self, key: &str, patterns: &[&str]) -> Result<Option<PluginConfig>, BoxError>;
+
+    /// The configuration folder (`conf/` or `--conf-source`).
+    fn conf_source(&self) -> &Path;
+}
+
 /// `after_context_created`: the project's configuration is loaded.
 #[non_exhaustive]
 pub struct ContextCreated<'a> {
@@ -106,6 +154,9 @@ pub struct ContextCreated<'a> {
     pub env: &'a str,
     /// The parameters, after runtime overrides.
     pub parameters: &'a serde_json::Value,
+    /// The project's configuration, for plugins that read their own files. `None` when the
+    /// pipeline runs without a project (a runner called directly).
+    pub config: Option<&'a dyn ConfigSource>,
 }
 
 impl<'a> ContextCreated<'a> {
@@ -115,7 +166,15 @@ impl<'a> ContextCreated<'a> {
             project_path,
             env,
             parameters,
+            config: None,
         }
+    }
+
+    /// The event with the project's configuration.
+    #[must_use]
+    pub fn with_config(mut self, config: &'a dyn ConfigSource) -> Self {
+        self.config = Some(config);
+        self
     }
 }
 

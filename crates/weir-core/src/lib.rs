@@ -93,9 +93,9 @@ pub use error::{
 };
 pub use hooks::{
     AfterDatasetLoaded, AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeDatasetLoaded,
-    BeforeDatasetSaved, BeforeNodeRun, BeforePipelineRun, CatalogCreated, ContextCreated,
-    DatasetFailed, HookManager, HookResult, Hooks, NoHooks, NodeDirective, NodeFailed, NodeValues,
-    PipelineFailed,
+    BeforeDatasetSaved, BeforeNodeRun, BeforePipelineRun, CatalogCreated, ConfigSource,
+    ContextCreated, DatasetFailed, HookManager, HookResult, Hooks, NoHooks, NodeDirective,
+    NodeFailed, NodeValues, PipelineFailed, PluginConfig,
 };
 pub use modular::{ModularPipeline, pipeline};
 pub use node::{ArgSpec, BoxError, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, node};

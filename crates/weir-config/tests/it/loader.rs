@@ -407,3 +407,47 @@ fn load_versions_are_parsed_from_the_command_line_form() {
     assert!(weir_config::parse_load_versions("regressor").is_err());
     assert!(weir_config::parse_load_versions("regressor:../etc").is_err());
 }
+
+#[test]
+fn plugins_read_their_own_files_merged_with_locations() {
+    use weir_core::ConfigSource;
+    let conf = Conf::new(&[
+        (
+            "base/statsd.yml",
+            "host: 127.0.0.1\nport: 8125\ntags:\n  team: data\n",
+        ),
+        ("local/statsd.yml", "port: ${globals:statsd_port}\n"),
+        ("base/globals.yml", "statsd_port: 9125\n"),
+    ]);
+    let loader = conf.loader();
+    let config = loader
+        .load_config("statsd", &["statsd*", "statsd*/**"])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        config.value,
+        json!({"host": "127.0.0.1", "port": 9125, "tags": {"team": "data"}})
+    );
+    assert_eq!(config.files.len(), 2, "{:?}", config.files);
+    assert!(config.files[0].ends_with("base/statsd.yml"));
+    assert!(config.files[1].ends_with("local/statsd.yml"));
+    assert!(
+        config.location_of("port").contains("local/statsd.yml:1:"),
+        "{}",
+        config.location_of("port")
+    );
+    assert!(
+        config
+            .location_of("tags.team")
+            .contains("base/statsd.yml:4:")
+    );
+    assert_eq!(loader.load_config("mlflow", &["mlflow*"]).unwrap(), None);
+
+    // A broken file is an error naming it.
+    conf.write("local/statsd.yml", "port: [1\n");
+    let error = loader
+        .load_config("statsd", &["statsd*"])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("local/statsd.yml"), "{error}");
+}
