@@ -194,20 +194,32 @@ mod tests {
             assert!(datagram.len() <= 64, "{datagram:?}");
             lines.extend(datagram.lines().map(str::to_owned));
         }
-        let expected: Vec<String> = (0..5).map(|i| format!("weir.metric.number{i}:1|c")).collect();
+        let expected: Vec<String> = (0..5)
+            .map(|i| format!("weir.metric.number{i}:1|c"))
+            .collect();
         assert_eq!(lines, expected);
         let stats = client.stats();
         assert_eq!(stats.lines, 5);
-        assert_eq!(stats.datagrams, 3, "two 25-byte lines fit in 64 bytes: {stats:?}");
+        assert_eq!(
+            stats.datagrams, 3,
+            "two 25-byte lines fit in 64 bytes: {stats:?}"
+        );
         client.flush();
-        assert_eq!(client.stats().datagrams, 3, "nothing buffered, nothing sent");
+        assert_eq!(
+            client.stats().datagrams,
+            3,
+            "nothing buffered, nothing sent"
+        );
     }
 
     #[test]
     fn sampling_keeps_about_the_rate() {
         let client = Client::connect("127.0.0.1", 9, 1432).unwrap();
         let kept = (0..20_000).filter(|_| client.sample(0.25)).count();
-        assert!((4_000..6_000).contains(&kept), "{kept} of 20000 kept at 0.25");
+        assert!(
+            (4_000..6_000).contains(&kept),
+            "{kept} of 20000 kept at 0.25"
+        );
         assert_eq!(client.stats().sampled_out, 20_000 - kept as u64);
         assert!((0..100).all(|_| client.sample(1.0)));
     }

@@ -134,7 +134,10 @@ impl StatsdConfig {
         };
         let parsed: Self = serde_path_to_error::deserialize(&config.value).map_err(|error| {
             let path = error.path().to_string();
-            let mut key = path.trim_start_matches('.').trim_start_matches('?').to_owned();
+            let mut key = path
+                .trim_start_matches('.')
+                .trim_start_matches('?')
+                .to_owned();
             let message = error.into_inner().to_string();
             // An unknown key is reported at its parent: point at the key itself.
             if let Some(unknown) = message
@@ -168,7 +171,10 @@ impl StatsdConfig {
     /// # Errors
     ///
     /// `STATSD_PORT` that is not a port number.
-    pub fn with_env(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn with_env(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         if let Some(host) = lookup("STATSD_HOST").filter(|h| !h.trim().is_empty()) {
             self.host = host.trim().to_owned();
         }
@@ -195,28 +201,61 @@ impl StatsdConfig {
             return Err(error("host", "`host` is empty: give the StatsD daemon's host name or address, or set `enabled: false`".to_owned()));
         }
         if self.enabled && self.port == 0 {
-            return Err(error("port", "`port` is 0: give the daemon's UDP port (StatsD's default is 8125)".to_owned()));
+            return Err(error(
+                "port",
+                "`port` is 0: give the daemon's UDP port (StatsD's default is 8125)".to_owned(),
+            ));
         }
         if self.prefix.split('.').any(|segment| segment.is_empty()) && !self.prefix.is_empty() {
-            return Err(error("prefix", format!("`prefix` {:?} has an empty segment: write segments separated by single dots, such as `weir.prod`", self.prefix)));
+            return Err(error(
+                "prefix",
+                format!(
+                    "`prefix` {:?} has an empty segment: write segments separated by single dots, such as `weir.prod`",
+                    self.prefix
+                ),
+            ));
         }
-        check_rate(self.sample_rate).map_err(|m| error("sample_rate", format!("`sample_rate`: {m}")))?;
+        check_rate(self.sample_rate)
+            .map_err(|m| error("sample_rate", format!("`sample_rate`: {m}")))?;
         for (name, rate) in &self.sample_rates {
             let key = format!("sample_rates.{name}");
             let Some(metric) = MetricName::parse(name) else {
                 let known: Vec<&str> = MetricName::ALL.iter().map(|m| m.as_str()).collect();
-                return Err(error(&key, format!("`sample_rates` names an unknown metric {name:?}; the metrics are: {}", known.join(", "))));
+                return Err(error(
+                    &key,
+                    format!(
+                        "`sample_rates` names an unknown metric {name:?}; the metrics are: {}",
+                        known.join(", ")
+                    ),
+                ));
             };
             if !metric.can_sample() {
-                return Err(error(&key, format!("`{name}` is a gauge: StatsD keeps a gauge's last value, so gauges cannot be sampled")));
+                return Err(error(
+                    &key,
+                    format!(
+                        "`{name}` is a gauge: StatsD keeps a gauge's last value, so gauges cannot be sampled"
+                    ),
+                ));
             }
             check_rate(*rate).map_err(|m| error(&key, format!("`sample_rates.{name}`: {m}")))?;
         }
         if self.max_packet_size < 64 {
-            return Err(error("max_packet_size", format!("`max_packet_size` {} is too small: use at least 64 bytes (1432 fits an Ethernet MTU)", self.max_packet_size)));
+            return Err(error(
+                "max_packet_size",
+                format!(
+                    "`max_packet_size` {} is too small: use at least 64 bytes (1432 fits an Ethernet MTU)",
+                    self.max_packet_size
+                ),
+            ));
         }
         if self.max_packet_size > 65_000 {
-            return Err(error("max_packet_size", format!("`max_packet_size` {} is larger than a UDP datagram: use at most 65000 bytes (1432 fits an Ethernet MTU)", self.max_packet_size)));
+            return Err(error(
+                "max_packet_size",
+                format!(
+                    "`max_packet_size` {} is larger than a UDP datagram: use at most 65000 bytes (1432 fits an Ethernet MTU)",
+                    self.max_packet_size
+                ),
+            ));
         }
         Ok(())
     }
@@ -238,7 +277,9 @@ fn check_rate(rate: f64) -> Result<(), String> {
     if rate > 0.0 && rate <= 1.0 {
         Ok(())
     } else {
-        Err(format!("{rate} is not a sample rate: use a number above 0 and at most 1 (0.1 sends one in ten)"))
+        Err(format!(
+            "{rate} is not a sample rate: use a number above 0 and at most 1 (0.1 sends one in ten)"
+        ))
     }
 }
 
@@ -290,9 +331,10 @@ mod tests {
         assert!(error.contains("statsd.yml:2:1"), "{error}");
         assert!(error.contains("`port`"), "{error}");
 
-        let error = StatsdConfig::from_plugin_config(Some(&plugin(serde_json::json!({"hots": "x"}))))
-            .unwrap_err()
-            .to_string();
+        let error =
+            StatsdConfig::from_plugin_config(Some(&plugin(serde_json::json!({"hots": "x"}))))
+                .unwrap_err()
+                .to_string();
         assert!(error.contains("unknown field `hots`"), "{error}");
 
         let error = StatsdConfig::from_plugin_config(Some(&plugin(
@@ -300,7 +342,10 @@ mod tests {
         )))
         .unwrap_err()
         .to_string();
-        assert!(error.contains("graphite") && error.contains("dogstatsd"), "{error}");
+        assert!(
+            error.contains("graphite") && error.contains("dogstatsd"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -308,8 +353,14 @@ mod tests {
         for (value, expected) in [
             (serde_json::json!({"sample_rate": 0.0}), "not a sample rate"),
             (serde_json::json!({"sample_rate": 1.5}), "not a sample rate"),
-            (serde_json::json!({"sample_rates": {"node.duratoin": 0.5}}), "unknown metric"),
-            (serde_json::json!({"sample_rates": {"nodes.running": 0.5}}), "is a gauge"),
+            (
+                serde_json::json!({"sample_rates": {"node.duratoin": 0.5}}),
+                "unknown metric",
+            ),
+            (
+                serde_json::json!({"sample_rates": {"nodes.running": 0.5}}),
+                "is a gauge",
+            ),
             (serde_json::json!({"max_packet_size": 10}), "too small"),
             (serde_json::json!({"prefix": "weir..prod"}), "empty segment"),
         ] {
@@ -337,6 +388,9 @@ mod tests {
             .with_env(|name| (name == "STATSD_PORT").then(|| "81x".to_owned()))
             .unwrap_err()
             .to_string();
-        assert!(error.contains("STATSD_PORT") && error.contains("81x"), "{error}");
+        assert!(
+            error.contains("STATSD_PORT") && error.contains("81x"),
+            "{error}"
+        );
     }
 }

@@ -332,7 +332,12 @@ mod tests {
             "weir.run.__default__.started:1|c"
         );
         assert_eq!(
-            line(&config, MetricName::DatasetSaveRows, Amount::Level(6027), 1.0),
+            line(
+                &config,
+                MetricName::DatasetSaveRows,
+                Amount::Level(6027),
+                1.0
+            ),
             "weir.dataset.data_processing_preprocess_companies_x_.save.rows:6027|g"
         );
         assert_eq!(
@@ -348,7 +353,12 @@ mod tests {
             .tag_style(TagStyle::Dogstatsd);
         config.tags.insert("env".to_owned(), "prod:eu".to_owned());
         assert_eq!(
-            line(&config, MetricName::NodeDuration, Amount::Millis(0.0042), 0.25),
+            line(
+                &config,
+                MetricName::NodeDuration,
+                Amount::Millis(0.0042),
+                0.25
+            ),
             "team.weir.node.duration:0.004|ms|@0.25|#pipeline:__default__,node:data_processing.preprocess_companies_x_,namespace:data_processing,env:prod_eu"
         );
         assert_eq!(
@@ -361,7 +371,12 @@ mod tests {
     fn none_style_and_empty_prefix() {
         let config = StatsdConfig::default().prefix("").tag_style(TagStyle::None);
         assert_eq!(
-            line(&config, MetricName::DatasetLoadDuration, Amount::Millis(3.0), 1.0),
+            line(
+                &config,
+                MetricName::DatasetLoadDuration,
+                Amount::Millis(3.0),
+                1.0
+            ),
             "dataset.load.duration:3|ms"
         );
     }
