@@ -91,29 +91,34 @@ impl Client {
         keep
     }
 
-    /// Adds a line, sending the buffered lines first if it would not fit in one datagram.
-    pub(crate) fn push(&self, line: &str) {
+    /// Adds a line written by `write` straight into the buffer, sending the lines buffered
+    /// before it first if it would not fit in the same datagram.
+    pub(crate) fn push_with(&self, write: impl FnOnce(&mut String)) {
         let full = {
             let mut buffer = self.lock();
-            let full = if !buffer.is_empty() && buffer.len() + 1 + line.len() > self.max_packet_size
-            {
-                Some(std::mem::replace(
-                    &mut *buffer,
-                    String::with_capacity(self.max_packet_size),
-                ))
-            } else {
-                None
-            };
-            if !buffer.is_empty() {
+            let start = buffer.len();
+            if start > 0 {
                 buffer.push('\n');
             }
-            buffer.push_str(line);
-            full
+            write(&mut buffer);
+            if start > 0 && buffer.len() > self.max_packet_size {
+                let line = buffer[start + 1..].to_owned();
+                buffer.truncate(start);
+                Some(std::mem::replace(&mut *buffer, line))
+            } else {
+                None
+            }
         };
         self.lines.fetch_add(1, Ordering::Relaxed);
         if let Some(datagram) = full {
             self.send(&datagram);
         }
+    }
+
+    /// Adds a line.
+    #[cfg(test)]
+    pub(crate) fn push(&self, line: &str) {
+        self.push_with(|buffer| buffer.push_str(line));
     }
 
     /// Sends what is buffered.

@@ -36,6 +36,7 @@ pub enum TagStyle {
 /// sample_rates: {dataset.load.duration: 0.1}
 /// dataset_sizes: true    # rows and bytes of tables
 /// max_packet_size: 1432  # bytes per UDP datagram
+/// flush_interval_ms: 100 # longest wait before buffered metrics are sent
 /// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -63,6 +64,9 @@ pub struct StatsdConfig {
     /// The largest datagram sent, in bytes (1432 fits an Ethernet MTU; 512 is safe on the
     /// internet; 8932 with jumbo frames).
     pub max_packet_size: usize,
+    /// The longest time a metric waits in the buffer before it is sent, in milliseconds (a full
+    /// datagram, a failure and the end of a run send at once).
+    pub flush_interval_ms: u64,
 }
 
 impl Default for StatsdConfig {
@@ -78,6 +82,7 @@ impl Default for StatsdConfig {
             sample_rates: BTreeMap::new(),
             dataset_sizes: true,
             max_packet_size: 1432,
+            flush_interval_ms: 100,
         }
     }
 }
@@ -254,6 +259,15 @@ impl StatsdConfig {
                 format!(
                     "`max_packet_size` {} is larger than a UDP datagram: use at most 65000 bytes (1432 fits an Ethernet MTU)",
                     self.max_packet_size
+                ),
+            ));
+        }
+        if !(1..=60_000).contains(&self.flush_interval_ms) {
+            return Err(error(
+                "flush_interval_ms",
+                format!(
+                    "`flush_interval_ms` {} is out of range: use 1 to 60000 milliseconds",
+                    self.flush_interval_ms
                 ),
             ));
         }

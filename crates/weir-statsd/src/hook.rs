@@ -36,8 +36,9 @@ pub const CONFIG_PATTERNS: [&str; 3] = ["statsd*", "statsd*/**", "**/statsd*"];
 /// ```
 ///
 /// Metrics go out over UDP from a non-blocking socket, packed into datagrams that are sent when
-/// a node starts, when one is full, and when the run ends: the hook never waits for the
-/// network and never fails a node. Parameters (`params:*`, `parameters`) are not measured.
+/// one is full, every `flush_interval_ms` (100 ms by default, from a background thread, so a
+/// long node's start is seen while it runs), after a failure and when the run ends: the hook
+/// never waits for the network and never fails a node. Parameters (`params:*`, `parameters`) are not measured.
 #[derive(Debug)]
 pub struct StatsdHook {
     fixed: Option<StatsdConfig>,
@@ -117,11 +118,16 @@ impl StatsdHook {
         } else {
             None
         };
-        *self.active.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(Active {
+        let interval = Duration::from_millis(config.flush_interval_ms);
+        let active = Arc::new(Active {
             config,
             client,
             run: Mutex::new(RunState::default()),
-        }));
+        });
+        if active.client.is_some() {
+            spawn_flusher(Arc::downgrade(&active), interval);
+        }
+        *self.active.write().unwrap_or_else(PoisonError::into_inner) = Some(active);
     }
 
     /// The configuration when no session read `statsd.yml`: the fixed one, or the defaults
@@ -151,9 +157,7 @@ impl Active {
         if !client.sample(rate) {
             return;
         }
-        let mut line = String::with_capacity(96);
-        write_line(&mut line, &self.config, metric, amount, rate, context);
-        client.push(&line);
+        client.push_with(|buffer| write_line(buffer, &self.config, metric, amount, rate, context));
     }
 
     fn flush(&self) {
@@ -300,8 +304,6 @@ impl Hooks for StatsdHook {
         if let Some(active) = self.current() {
             let pipeline = active.pipeline();
             active.track_running(&pipeline, event.node, true);
-            // Sent now: the loads' metrics and the running gauge are visible during a long node.
-            active.flush();
         }
         Ok(NodeDirective::proceed())
     }
@@ -406,6 +408,26 @@ impl Hooks for StatsdHook {
         if let Some(active) = self.current() {
             active.end_run(MetricName::RunFailed);
         }
+    }
+}
+
+/// Sends what is buffered every `interval` until the hook's state is dropped.
+fn spawn_flusher(active: std::sync::Weak<Active>, interval: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("weir-statsd-flush".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                match active.upgrade() {
+                    Some(active) => active.flush(),
+                    None => break,
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::debug!(
+            "StatsD: no flushing thread ({error}); metrics go out when datagrams fill and at the end of a run"
+        );
     }
 }
 

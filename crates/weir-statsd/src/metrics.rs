@@ -149,14 +149,18 @@ impl MetricName {
     /// The subject is sanitised for Graphite.
     pub fn graphite_path(self, prefix: &str, subject: &str) -> String {
         let mut out = String::new();
+        self.write_graphite_path(&mut out, prefix, subject);
+        out
+    }
+
+    fn write_graphite_path(self, out: &mut String, prefix: &str, subject: &str) {
         let (group, rest) = self.as_str().split_once('.').unwrap_or((self.as_str(), ""));
-        push_prefix(&mut out, prefix);
+        push_prefix(out, prefix);
         out.push_str(group);
         out.push('.');
-        push_sanitised_segment(&mut out, subject);
+        push_sanitised_segment(out, subject);
         out.push('.');
         out.push_str(rest);
-        out
     }
 }
 
@@ -198,7 +202,7 @@ pub(crate) fn write_line(
                 "pipeline" => context.pipeline,
                 _ => context.subject.unwrap_or("unknown"),
             };
-            out.push_str(&metric.graphite_path(&config.prefix, subject));
+            metric.write_graphite_path(out, &config.prefix, subject);
         }
         TagStyle::Dogstatsd | TagStyle::None => {
             push_prefix(out, &config.prefix);

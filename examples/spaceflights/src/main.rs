@@ -16,6 +16,8 @@ fn main() -> ExitCode {
         .pipelines(spaceflights::register_pipelines())
         // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.
         .serde_type::<LinearRegression>()
+        // StatsD metrics of every run, node and dataset (conf/base/statsd.yml).
+        .hooks(weir_statsd::StatsdHook::new())
         // `cargo run` from anywhere finds the project; a folder holding `conf/` wins.
         .default_root(env!("CARGO_MANIFEST_DIR"))
         .main()

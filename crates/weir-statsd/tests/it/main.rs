@@ -1,7 +1,7 @@
 //! Integration tests of weir-statsd: the hook on real pipelines, sending to an in-process UDP
 //! listener; the Grafana dashboard against what the hook sends.
 
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::new_without_default, missing_docs)]
 
 mod dashboard;
 mod hook;
