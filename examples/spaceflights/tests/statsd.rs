@@ -321,4 +321,29 @@ fn spaceflights_sends_every_metric_to_a_real_statsd_daemon() {
     got.timer("weir.broken.run.__default__.duration");
     assert_eq!(got.gauge("weir.broken.nodes.__default__.running"), 0.0);
     assert_eq!(got.counter("statsd.bad_lines_seen"), 0.0);
+
+    // A save that fails: a folder stands where the Parquet file goes.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/01_raw/reviews.csv"),
+        project.root().join("data/01_raw/reviews.csv"),
+    )
+    .unwrap();
+    let target = project
+        .root()
+        .join("data/02_intermediate/preprocessed_companies.parquet");
+    std::fs::remove_file(&target).unwrap();
+    std::fs::create_dir_all(target.join("in_the_way")).unwrap();
+    let output = run_with_daemon(&project, &daemon, "weir.unsaved");
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let got = daemon.wait_for("weir.unsaved.run.__default__.failed");
+    assert_eq!(
+        got.counter("weir.unsaved.dataset.preprocessed_companies.save.failed"),
+        1.0
+    );
+    assert_eq!(
+        got.counter("weir.unsaved.node.preprocess_companies_node.failed"),
+        1.0
+    );
+    assert!(got.gauge("weir.unsaved.dataset.companies.load.bytes") > 10_019.0);
+    assert_eq!(got.counter("statsd.bad_lines_seen"), 0.0);
 }
