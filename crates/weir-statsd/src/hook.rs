@@ -204,6 +204,19 @@ impl Active {
         );
     }
 
+    /// Counts a failed node (its function, or a load or save of its data), no longer running,
+    /// and sends at once.
+    fn node_failed(&self, pipeline: &str, node: &Node) {
+        // A no-op when `after_node_run` already saw the node finish (a save failing after it).
+        self.track_running(pipeline, node, false);
+        self.emit(
+            MetricName::NodeFailed,
+            Amount::Count(1),
+            Self::node_context(pipeline, node),
+        );
+        self.flush();
+    }
+
     fn dataset_metrics(
         &self,
         name: &str,
@@ -325,14 +338,7 @@ impl Hooks for StatsdHook {
 
     fn on_node_error(&self, event: &NodeFailed<'_>) {
         if let Some(active) = self.current() {
-            let pipeline = active.pipeline();
-            active.track_running(&pipeline, event.node, false);
-            active.emit(
-                MetricName::NodeFailed,
-                Amount::Count(1),
-                Active::node_context(&pipeline, event.node),
-            );
-            active.flush();
+            active.node_failed(&active.pipeline(), event.node);
         }
     }
 
@@ -384,16 +390,8 @@ impl Hooks for StatsdHook {
                     namespace: None,
                 },
             );
-            // The node fails with its data; a failed save comes after `after_node_run`.
-            if event.operation != DatasetOperation::Load {
-                active.track_running(&pipeline, event.node, false);
-            }
-            active.emit(
-                MetricName::NodeFailed,
-                Amount::Count(1),
-                Active::node_context(&pipeline, event.node),
-            );
-            active.flush();
+            // The node fails with its data.
+            active.node_failed(&pipeline, event.node);
         }
     }
 
