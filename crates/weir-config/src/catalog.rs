@@ -161,6 +161,10 @@ pub struct BuildContext<'a> {
     pub project_root: Option<&'a Path>,
     /// Credentials by name.
     pub credentials: &'a Credentials,
+    /// The versions the entry being built saves and loads (the run's save version and its
+    /// `--load-versions` entry). A nested dataset written `versioned: true` uses them, so a
+    /// wrapper (an MLflow artifact around a pickle) is versioned like the file it wraps.
+    pub version: Option<VersionSpec>,
 }
 
 impl BuildContext<'_> {
@@ -177,7 +181,7 @@ impl BuildContext<'_> {
             &node,
             self.credentials,
             self.project_root,
-            None,
+            self.version.clone(),
             self.registry,
         )?;
         self.registry.construct(&mut spec, self)
@@ -731,6 +735,7 @@ impl CatalogConfig {
         let metadata = map
             .get("metadata")
             .map_or(serde_json::Value::Null, Node::to_json);
+        let wrapped = map.get("dataset").and_then(Node::as_map);
         let layer = map
             .get("layer")
             .and_then(Node::as_str)
@@ -747,16 +752,18 @@ impl CatalogConfig {
                 .and_then(Node::as_str)
                 .unwrap_or_default()
                 .to_owned(),
+            // A wrapper (`dataset:` holding a file dataset) is where its file is.
             filepath: map
                 .get("filepath")
+                .or_else(|| wrapped.and_then(|w| w.get("filepath")))
                 .and_then(Node::as_str)
                 .map(|p| absolute(p, self.project_root.as_deref())),
             metadata,
             layer,
-            versioned: matches!(
-                map.get("versioned").map(|n| &n.kind),
-                Some(Kind::Bool(true))
-            ),
+            versioned: [Some(map), wrapped]
+                .into_iter()
+                .flatten()
+                .any(|m| matches!(m.get("versioned").map(|n| &n.kind), Some(Kind::Bool(true)))),
             loc: node.loc.clone(),
         })
     }
@@ -805,7 +812,7 @@ impl CatalogConfig {
             node,
             &self.credentials,
             self.project_root.as_deref(),
-            Some(version),
+            Some(version.clone()),
             registry,
         )?;
         if let Lookup::Unsupported(reason) = registry.lookup(&spec.type_name) {
@@ -826,6 +833,7 @@ impl CatalogConfig {
             registry,
             project_root: self.project_root.as_deref(),
             credentials: &self.credentials,
+            version: Some(version),
         };
         registry.construct(&mut spec, &ctx)
     }

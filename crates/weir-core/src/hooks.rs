@@ -111,17 +111,24 @@ pub struct PluginConfig {
 }
 
 impl PluginConfig {
-    /// Where `key` (a dotted path) was written, or the files read when it is not known.
+    /// Where `key` (a dotted path) was written: the key itself, else its closest parent
+    /// with a known place, else the files read.
     pub fn location_of(&self, key: &str) -> String {
-        match self.locations.get(key) {
-            Some(location) => location.clone(),
-            None => self
-                .files
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+        let mut path = key;
+        loop {
+            if let Some(location) = self.locations.get(path) {
+                return location.clone();
+            }
+            match path.rsplit_once('.') {
+                Some((parent, _)) => path = parent,
+                None => break,
+            }
         }
+        self.files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -106,6 +106,8 @@ impl PartitionedDataset {
             registry: &self.registry,
             project_root: None,
             credentials: &self.credentials,
+            // Partitions are not versioned (Kedro refuses `versioned` inside a partition).
+            version: None,
         };
         ctx.build_nested(&format!("{}/{partition}", self.name), &config, None)
             .map_err(|e| DatasetError::message(e.to_string()))

@@ -149,16 +149,15 @@ impl StatsdConfig {
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
             {
-                key = if key.is_empty() {
-                    unknown.to_owned()
-                } else {
-                    format!("{key}.{unknown}")
-                };
+                if key.rsplit('.').next() != Some(unknown) {
+                    key = if key.is_empty() {
+                        unknown.to_owned()
+                    } else {
+                        format!("{key}.{unknown}")
+                    };
+                }
             }
-            let location = match config.locations.get(&key) {
-                Some(location) => location.clone(),
-                None => config.location_of(key.split('.').next().unwrap_or_default()),
-            };
+            let location = config.location_of(&key);
             let message = if key.is_empty() {
                 message
             } else {
