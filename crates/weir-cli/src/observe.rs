@@ -106,6 +106,9 @@ pub struct SavedDataset {
     pub shape: Option<(usize, usize)>,
     /// How long the save took.
     pub duration: Duration,
+    /// The value in a few words, for small values (numbers, maps of metrics); `None` for
+    /// tables and values with no short form.
+    pub preview: Option<String>,
 }
 
 #[derive(Default)]
@@ -273,6 +276,8 @@ impl Hooks for RunObserver {
             name: event.dataset_name.to_owned(),
             shape: table_shape(event.data),
             duration: event.duration,
+            preview: crate::project::describe_value(event.data)
+                .filter(|_| table_shape(event.data).is_none()),
         });
         Ok(())
     }

@@ -685,7 +685,8 @@ fn render_error(error: &SessionError) -> String {
     text
 }
 
-fn describe_value(value: &weir_core::Value) -> Option<String> {
+/// A short text for a small value (numbers, a map of metrics, a table's shape).
+pub(crate) fn describe_value(value: &weir_core::Value) -> Option<String> {
     if let Some(map) = value.downcast_ref::<BTreeMap<String, f64>>() {
         return Some(
             map.iter()
@@ -803,10 +804,18 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
     }
     match &outcome.result {
         Ok(result) => {
+            // Free outputs, and small values saved where they have no file (MLflow metrics).
             let described: Vec<(String, String)> = result
                 .outputs
                 .iter()
                 .filter_map(|(name, value)| describe_value(value).map(|text| (name.clone(), text)))
+                .chain(outcome.saved.iter().filter_map(|saved| {
+                    let preview = saved.preview.clone()?;
+                    let fileless_entry = session.is_catalog_entry(&saved.name)
+                        && session.location(&saved.name).is_none()
+                        && !result.outputs.iter().any(|(name, _)| *name == saved.name);
+                    fileless_entry.then(|| (saved.name.clone(), preview))
+                }))
                 .collect();
             if !described.is_empty() {
                 out.push_str("\noutputs:\n");

@@ -369,6 +369,12 @@ impl<'p> Session<'p> {
         }
     }
 
+    /// Whether `name` is an entry of the catalog configuration (or matches one of its
+    /// patterns).
+    pub fn is_catalog_entry(&self, name: &str) -> bool {
+        self.config.info(name).is_some()
+    }
+
     /// A dataset's location for people: its file path relative to the project, with the
     /// version for versioned datasets.
     pub fn location(&self, name: &str) -> Option<String> {

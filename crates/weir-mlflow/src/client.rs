@@ -198,6 +198,12 @@ impl Client {
         &self.base
     }
 
+    /// Whether the server answers `OK` on `/health`.
+    pub fn is_healthy(&self) -> bool {
+        self.call("GET", "/health", &[], None)
+            .is_ok_and(|body| String::from_utf8_lossy(&body).trim() == "OK")
+    }
+
     /// Calls an endpoint, retrying transport errors, 429 and 5xx answers with exponential
     /// backoff. Returns the body of a 2xx answer.
     fn call(
@@ -431,6 +437,21 @@ impl Client {
     /// The server fails or has no such run.
     pub fn get_run_json(&self, run_id: &str) -> Result<Json, ApiError> {
         self.json("GET", "runs/get", &[("run_id", run_id)], None)
+    }
+
+    /// The runs of an experiment (at most 1000), newest first, as MLflow returns them.
+    ///
+    /// # Errors
+    ///
+    /// The server fails.
+    pub fn search_runs(&self, experiment_id: &str) -> Result<Vec<Json>, ApiError> {
+        let answer = self.json(
+            "POST",
+            "runs/search",
+            &[],
+            Some(json!({"experiment_ids": [experiment_id], "max_results": 1000})),
+        )?;
+        Ok(answer["runs"].as_array().cloned().unwrap_or_default())
     }
 
     fn run_info(&self, info: &Json, endpoint: &str) -> Result<RunInfo, ApiError> {

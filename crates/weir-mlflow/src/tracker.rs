@@ -258,6 +258,13 @@ impl Tracker {
                     ),
                     &error,
                 )?;
+                let (params, _, _) = pipeline_params(pipeline, &parameters, &config);
+                if !params.is_empty() {
+                    let names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+                    self.state()
+                        .not_logged
+                        .push(format!("parameters {}", names.join(", ")));
+                }
                 return Ok(());
             }
         };

@@ -12,8 +12,13 @@ use spaceflights::pipelines::data_science::nodes::LinearRegression;
 use weir::Project;
 
 fn main() -> ExitCode {
+    // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters, the
+    // catalog's metrics and model and chart artifacts.
+    let mlflow = weir_mlflow::MlflowHook::new();
     Project::new("spaceflights")
         .pipelines(spaceflights::register_pipelines())
+        .dataset_types(mlflow.dataset_types())
+        .hooks(mlflow)
         // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.
         .serde_type::<LinearRegression>()
         // StatsD metrics of every run, node and dataset (conf/base/statsd.yml).

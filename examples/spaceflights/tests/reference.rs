@@ -20,7 +20,9 @@ fn reference() -> serde_json::Value {
 
 fn raw_catalog(root: &Path) -> Catalog {
     let loader = ConfigLoader::new(project().join("conf"));
-    let registry = weir::datasets::registry(SerdeTypes::new());
+    let mut registry = weir::datasets::registry(SerdeTypes::new());
+    // The catalog's MLflow entries (the regressor, the metrics).
+    weir_mlflow::MlflowHook::new().dataset_types()(&mut registry);
     let mut catalog =
         CatalogConfig::from_node(&loader.catalog().unwrap(), loader.credentials().unwrap())
             .unwrap()
