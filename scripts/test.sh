@@ -9,9 +9,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # The real services the integration tests talk to (each test starts and stops its own
-# instance on free ports): the Etsy StatsD daemon from npm.
+# instance on free ports): the Etsy StatsD daemon from npm, an MLflow server from PyPI.
 echo "== services"
 ./scripts/statsd/install.sh
+./scripts/mlflow/install.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

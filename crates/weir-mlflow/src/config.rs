@@ -267,14 +267,13 @@ impl MlflowConfig {
             if let Some(unknown) = message
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
+                && key.rsplit('.').next() != Some(unknown)
             {
-                if key.rsplit('.').next() != Some(unknown) {
-                    key = if key.is_empty() {
-                        unknown.to_owned()
-                    } else {
-                        format!("{key}.{unknown}")
-                    };
-                }
+                key = if key.is_empty() {
+                    unknown.to_owned()
+                } else {
+                    format!("{key}.{unknown}")
+                };
             }
             let location = config.location_of(&key);
             let message = if key.is_empty() {

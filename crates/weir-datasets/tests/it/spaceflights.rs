@@ -27,7 +27,21 @@ fn build(root: &std::path::Path) -> (CatalogConfig, Catalog, DatasetRegistry) {
     let loader = ConfigLoader::new(spaceflights().join("conf"));
     let node = loader.catalog().unwrap();
     let credentials = loader.credentials().unwrap();
-    let registry = weir_datasets::registry(Default::default());
+    let mut registry = weir_datasets::registry(Default::default());
+    // The example tracks its model, chart and metrics with weir-mlflow (kedro-mlflow's types);
+    // here, below that plugin, the wrappers stand for the file datasets they wrap.
+    registry.register(
+        "kedro_mlflow.io.artifacts.MlflowArtifactDataset",
+        |spec, ctx| {
+            let inner = spec.take("dataset").unwrap();
+            spec.take("artifact_path");
+            ctx.build_nested(&spec.name, &inner, spec.loc.as_ref())
+        },
+    );
+    registry.register(
+        "kedro_mlflow.io.metrics.MlflowMetricsHistoryDataset",
+        |_, _| Ok(Arc::new(weir_core::MemoryDataset::new())),
+    );
     let config = CatalogConfig::from_node(&node, credentials)
         .unwrap()
         .project_root(root);
