@@ -82,6 +82,17 @@ impl WeirSource {
             Self::Version(version) => format!("weir = {{ version = \"{version}\"{features} }}"),
         }
     }
+
+    /// The dependency line of a plugin crate (`weir-mlflow`) from the same place.
+    fn plugin_dependency(&self, name: &str) -> String {
+        match self {
+            Self::Path(path) => {
+                let plugin = path.parent().unwrap_or(path).join(name);
+                format!("{name} = {{ path = {:?} }}", plugin.display().to_string())
+            }
+            Self::Version(version) => format!("{name} = {{ version = \"{version}\" }}"),
+        }
+    }
 }
 
 /// The starters `weir new --starter` knows.
@@ -136,7 +147,11 @@ const LAYERS: [&str; 8] = [
     "08_reporting",
 ];
 
-fn cargo_toml(name: &str, weir: &WeirSource, dataframes: bool) -> String {
+fn cargo_toml(name: &str, weir: &WeirSource, dataframes: bool, plugins: &[&str]) -> String {
+    let dependencies = std::iter::once(weir.dependency(dataframes))
+        .chain(plugins.iter().map(|p| weir.plugin_dependency(p)))
+        .collect::<Vec<_>>()
+        .join("\n");
     format!(
         r#"[package]
 name = "{name}"
@@ -157,11 +172,11 @@ serde_json = "1"
 [profile.dev.package."*"]
 opt-level = 1
 "#,
-        weir.dependency(dataframes)
+        dependencies
     )
 }
 
-fn main_rs(name: &str, extra: &str) -> String {
+fn main_rs(name: &str, setup: &str, extra: &str) -> String {
     format!(
         r#"//! The {name} project's command line: `cargo run -- run`, `cargo run -- --help`.
 //!
@@ -173,7 +188,7 @@ use std::process::ExitCode;
 use weir::Project;
 
 fn main() -> ExitCode {{
-    Project::new("{name}")
+{setup}    Project::new("{name}")
         .pipelines({name}::register_pipelines()){extra}
         // `cargo run` from anywhere finds the project; a folder holding `conf/` wins.
         .default_root(env!("CARGO_MANIFEST_DIR"))
@@ -349,6 +364,10 @@ const SPACEFLIGHTS_TEXT: &[(&str, &str)] = &[
         include_str!("../../../examples/spaceflights/conf/base/catalog_reporting.yml"),
     ),
     (
+        "conf/base/mlflow.yml",
+        include_str!("../../../examples/spaceflights/conf/base/mlflow.yml"),
+    ),
+    (
         "conf/base/parameters.yml",
         include_str!("../../../examples/spaceflights/conf/base/parameters.yml"),
     ),
@@ -432,7 +451,16 @@ pub fn new_project(
     }
     write(
         &root.join("Cargo.toml"),
-        cargo_toml(name, weir, options.dataframes),
+        cargo_toml(
+            name,
+            weir,
+            options.dataframes,
+            if starter == Starter::Spaceflights {
+                &["weir-mlflow"]
+            } else {
+                &[]
+            },
+        ),
     )?;
     write(&root.join(".gitignore"), GITIGNORE)?;
     write(&root.join("README.md"), readme(name, weir))?;
@@ -447,7 +475,7 @@ pub fn new_project(
     let rename = |text: &str| text.replace("spaceflights::", &format!("{name}::"));
     match starter {
         Starter::Default => {
-            write(&root.join("src/main.rs"), main_rs(name, ""))?;
+            write(&root.join("src/main.rs"), main_rs(name, "", ""))?;
             write(&root.join("src/lib.rs"), LIB_RS)?;
             write(&root.join("src/pipelines/mod.rs"), PIPELINES_MOD_RS)?;
             write(
@@ -473,8 +501,9 @@ pub fn new_project(
                 &root.join("src/main.rs"),
                 main_rs(
                     name,
+                    "    // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters,\n    // the catalog's metrics and model and chart artifacts.\n    let mlflow = weir_mlflow::MlflowHook::new();\n",
                     &format!(
-                        "\n        // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.\n        .serde_type::<{name}::pipelines::data_science::nodes::LinearRegression>()"
+                        "\n        .dataset_types(mlflow.dataset_types())\n        .hooks(mlflow)\n        // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.\n        .serde_type::<{name}::pipelines::data_science::nodes::LinearRegression>()"
                     ),
                 ),
             )?;
@@ -661,6 +690,21 @@ mod tests {
         assert!(
             manifest.contains("weir = { version = \"0.1\" }"),
             "{manifest}"
+        );
+        // The example tracks with MLflow: so does the starter.
+        assert!(
+            manifest.contains("weir-mlflow = { version = \"0.1\" }"),
+            "{manifest}"
+        );
+        assert!(
+            main.contains("let mlflow = weir_mlflow::MlflowHook::new();")
+                && main.contains(".dataset_types(mlflow.dataset_types())"),
+            "{main}"
+        );
+        let path = WeirSource::Path(PathBuf::from("/checkout/crates/weir"));
+        assert_eq!(
+            path.plugin_dependency("weir-mlflow"),
+            "weir-mlflow = { path = \"/checkout/crates/weir-mlflow\" }"
         );
     }
 }
