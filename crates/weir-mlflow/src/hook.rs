@@ -52,6 +52,7 @@ pub const CONFIG_PATTERNS: [&str; 3] = ["mlflow*", "mlflow*/**", "**/mlflow*"];
 pub struct MlflowHook {
     tracker: Arc<Tracker>,
     fixed: Option<(MlflowConfig, Option<Auth>)>,
+    join: Option<String>,
 }
 
 impl MlflowHook {
@@ -67,7 +68,17 @@ impl MlflowHook {
         Self {
             tracker: Arc::default(),
             fixed: Some((config, auth)),
+            join: None,
         }
+    }
+
+    /// Joins an existing run, as `MLFLOW_RUN_ID` does (for an orchestrator that embeds Weir):
+    /// everything is logged into it and it is left open, or with `tracking.run.nested: true`
+    /// a child run is created under it. `MLFLOW_RUN_ID`, when set, wins.
+    #[must_use]
+    pub fn join_run(mut self, run_id: impl Into<String>) -> Self {
+        self.join = Some(run_id.into());
+        self
     }
 
     /// Registers the MLflow datasets for `catalog.yml`, logging to this hook's run:
@@ -91,8 +102,14 @@ impl MlflowHook {
             .clone()
             .unwrap_or_else(|| (MlflowConfig::default(), auth_from_env(None)));
         let (config, run_id) = config.with_env(|name| std::env::var(name).ok());
-        self.tracker
-            .configure(config, run_id, auth, serde_json::Value::Null, None, None);
+        self.tracker.configure(
+            config,
+            run_id.or_else(|| self.join.clone()),
+            auth,
+            serde_json::Value::Null,
+            None,
+            None,
+        );
     }
 }
 
@@ -163,7 +180,7 @@ impl Hooks for MlflowHook {
         config.validate()?;
         self.tracker.configure(
             config,
-            run_id,
+            run_id.or_else(|| self.join.clone()),
             auth,
             event.parameters.clone(),
             Some(event.project_path.to_owned()),

@@ -113,6 +113,11 @@ fn serve(
             )
         } else if path.starts_with("/api/2.0/mlflow/experiments/create") {
             (200, json!({"experiment_id": "7"}))
+        } else if path.starts_with("/api/2.0/mlflow/runs/get") {
+            (
+                200,
+                json!({"run": {"info": {"run_id": "outer", "experiment_id": "3", "status": "RUNNING", "artifact_uri": "mlflow-artifacts:/3/outer/artifacts"}}}),
+            )
         } else if path.starts_with("/api/2.0/mlflow/runs/create") {
             (
                 200,
@@ -334,4 +339,83 @@ fn parameters_go_in_batches_of_at_most_100_and_one_run_under_the_parallel_runner
             .iter()
             .all(|r| r.method == "POST" || r.method == "GET")
     );
+}
+
+fn one_node_run(hook: &MlflowHook, params: &RunParams) {
+    let mut catalog = Catalog::new();
+    catalog.add_value("x", 1u64);
+    let pipeline = Pipeline::new([node(identity).inputs("x").outputs("y").name("n")]);
+    SequentialRunner::new()
+        .run(&pipeline, &catalog, hook, params)
+        .unwrap();
+}
+
+#[test]
+fn disabled_pipelines_resumed_runs_and_nested_runs() {
+    // Every pipeline of the run is in disable_tracking: nothing is sent.
+    let fake = FakeMlflow::start(0);
+    let mut config = MlflowConfig::new(fake.url.clone(), "demo");
+    config.tracking.disable_tracking.pipelines = vec!["reporting".to_owned()];
+    let hook = MlflowHook::with_config(config, None);
+    let mut params = RunParams::with_run_id("w3");
+    params.pipeline_names = vec!["reporting".to_owned()];
+    one_node_run(&hook, &params);
+    assert!(fake.requests().is_empty(), "{:#?}", fake.requests());
+    // With another pipeline too, the run is tracked.
+    params.pipeline_names.push("data_science".to_owned());
+    one_node_run(&hook, &params);
+    let create = &fake.calls("/api/2.0/mlflow/runs/create")[0];
+    assert_eq!(create.body["run_name"], "reporting+data_science");
+
+    // tracking.run.id resumes a run: no new run, status RUNNING again, FINISHED at the end.
+    let fake = FakeMlflow::start(0);
+    let mut config = MlflowConfig::new(fake.url.clone(), "demo");
+    config.tracking.run.id = Some("outer".to_owned());
+    one_node_run(
+        &MlflowHook::with_config(config, None),
+        &RunParams::with_run_id("w4"),
+    );
+    assert!(fake.calls("/api/2.0/mlflow/runs/create").is_empty());
+    let statuses: Vec<Json> = fake
+        .calls("/api/2.0/mlflow/runs/update")
+        .iter()
+        .map(|r| r.body["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!("RUNNING"), json!("FINISHED")]);
+
+    // A joined run (MLFLOW_RUN_ID, or join_run): logged into, left open.
+    let fake = FakeMlflow::start(0);
+    let hook = MlflowHook::with_config(MlflowConfig::new(fake.url.clone(), "demo"), None)
+        .join_run("outer");
+    one_node_run(&hook, &RunParams::with_run_id("w5"));
+    assert!(fake.calls("/api/2.0/mlflow/runs/create").is_empty());
+    assert!(
+        fake.calls("/api/2.0/mlflow/runs/update").is_empty(),
+        "the owner closes it"
+    );
+    assert!(
+        fake.calls("/api/2.0/mlflow/runs/log-batch")
+            .iter()
+            .all(|r| r.body["run_id"] == "outer")
+    );
+
+    // With nested: a child run under it, tagged with its parent, closed; the parent is not.
+    let fake = FakeMlflow::start(0);
+    let mut config = MlflowConfig::new(fake.url.clone(), "demo");
+    config.tracking.run.nested = true;
+    let hook = MlflowHook::with_config(config, None).join_run("outer");
+    one_node_run(&hook, &RunParams::with_run_id("w6"));
+    let create = &fake.calls("/api/2.0/mlflow/runs/create")[0];
+    assert_eq!(create.body["experiment_id"], "3");
+    assert!(
+        create.body["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["key"] == "mlflow.parentRunId" && t["value"] == "outer"),
+        "{create:?}"
+    );
+    let updates = fake.calls("/api/2.0/mlflow/runs/update");
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].body["run_id"], "r1");
 }
