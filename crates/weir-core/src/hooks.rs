@@ -110,7 +110,59 @@ pub struct PluginConfig {
     pub locations: std::collections::BTreeMap<String, String>,
 }
 
+/// A plugin's configuration that does not fit its type: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct PluginConfigError {
+    /// `file:line:column` of the bad key (or its closest known parent), else the files.
+    pub location: String,
+    /// The key, as a dotted path (empty for the whole file).
+    pub key: String,
+    /// What is wrong, starting with the key.
+    pub message: String,
+}
+
 impl PluginConfig {
+    /// The configuration as `T` (usually a `#[serde(deny_unknown_fields)]` struct). An error
+    /// names the key, and the file and line where it is written.
+    ///
+    /// # Errors
+    ///
+    /// A missing or unknown key, or a value of the wrong type.
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, PluginConfigError> {
+        serde_path_to_error::deserialize(&self.value).map_err(|error| {
+            let path = error.path().to_string();
+            let mut key = path
+                .trim_start_matches('.')
+                .trim_start_matches('?')
+                .to_owned();
+            let message = error.into_inner().to_string();
+            // An unknown key is reported at its parent: point at the key itself.
+            if let Some(unknown) = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+                && key.rsplit('.').next() != Some(unknown)
+            {
+                key = if key.is_empty() {
+                    unknown.to_owned()
+                } else {
+                    format!("{key}.{unknown}")
+                };
+            }
+            let location = self.location_of(&key);
+            let message = if key.is_empty() {
+                message
+            } else {
+                format!("`{key}`: {message}")
+            };
+            PluginConfigError {
+                location,
+                key,
+                message,
+            }
+        })
+    }
+
     /// Where `key` (a dotted path) was written: the key itself, else its closest parent
     /// with a known place, else the files read.
     pub fn location_of(&self, key: &str) -> String {

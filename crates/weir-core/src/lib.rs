@@ -95,7 +95,7 @@ pub use hooks::{
     AfterDatasetLoaded, AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeDatasetLoaded,
     BeforeDatasetSaved, BeforeNodeRun, BeforePipelineRun, CatalogCreated, ConfigSource,
     ContextCreated, DatasetFailed, HookManager, HookResult, Hooks, NoHooks, NodeDirective,
-    NodeFailed, NodeValues, PipelineFailed, PluginConfig,
+    NodeFailed, NodeValues, PipelineFailed, PluginConfig, PluginConfigError,
 };
 pub use modular::{ModularPipeline, pipeline};
 pub use node::{ArgSpec, BoxError, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, node};

@@ -257,31 +257,9 @@ impl MlflowConfig {
         let Some(config) = config else {
             return Ok(Self::default());
         };
-        let parsed: Self = serde_path_to_error::deserialize(&config.value).map_err(|error| {
-            let path = error.path().to_string();
-            let mut key = path
-                .trim_start_matches('.')
-                .trim_start_matches('?')
-                .to_owned();
-            let message = error.into_inner().to_string();
-            if let Some(unknown) = message
-                .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next())
-                && key.rsplit('.').next() != Some(unknown)
-            {
-                key = if key.is_empty() {
-                    unknown.to_owned()
-                } else {
-                    format!("{key}.{unknown}")
-                };
-            }
-            let location = config.location_of(&key);
-            let message = if key.is_empty() {
-                message
-            } else {
-                format!("`{key}`: {message}")
-            };
-            ConfigError { location, message }
+        let parsed: Self = config.deserialize().map_err(|error| ConfigError {
+            location: error.location,
+            message: error.message,
         })?;
         if parsed.server.request_header_provider.is_some() {
             return Err(ConfigError {

@@ -137,32 +137,9 @@ impl StatsdConfig {
         let Some(config) = config else {
             return Ok(Self::default());
         };
-        let parsed: Self = serde_path_to_error::deserialize(&config.value).map_err(|error| {
-            let path = error.path().to_string();
-            let mut key = path
-                .trim_start_matches('.')
-                .trim_start_matches('?')
-                .to_owned();
-            let message = error.into_inner().to_string();
-            // An unknown key is reported at its parent: point at the key itself.
-            if let Some(unknown) = message
-                .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next())
-                && key.rsplit('.').next() != Some(unknown)
-            {
-                key = if key.is_empty() {
-                    unknown.to_owned()
-                } else {
-                    format!("{key}.{unknown}")
-                };
-            }
-            let location = config.location_of(&key);
-            let message = if key.is_empty() {
-                message
-            } else {
-                format!("`{key}`: {message}")
-            };
-            ConfigError { location, message }
+        let parsed: Self = config.deserialize().map_err(|error| ConfigError {
+            location: error.location,
+            message: error.message,
         })?;
         parsed.check(|key| config.location_of(key))?;
         Ok(parsed)
