@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         .hooks(mlflow)
         // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.
         .serde_type::<LinearRegression>()
+        // Great Expectations suites on the raw and model input tables (conf/base/validation.yml).
+        .hooks(weir_validate::ValidationHook::new())
         // StatsD metrics of every run, node and dataset (conf/base/statsd.yml).
         .hooks(weir_statsd::StatsdHook::new())
         // `cargo run` from anywhere finds the project; a folder holding `conf/` wins.
