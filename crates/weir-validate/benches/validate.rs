@@ -14,7 +14,7 @@ fn main() {
 fn table(rows: usize) -> DataFrame {
     let ids: Vec<i64> = (0..rows as i64).collect();
     let prices: Vec<Option<f64>> = (0..rows)
-        .map(|i| (i % 1000 != 0).then(|| (i % 9973) as f64 * 1.5 + 10.0))
+        .map(|i| (i % 1000 != 0).then_some((i % 9973) as f64 * 1.5 + 10.0))
         .collect();
     let ratings: Vec<f64> = (0..rows).map(|i| (i % 101) as f64).collect();
     let categories: Vec<&str> = (0..rows)

@@ -50,7 +50,8 @@ pub enum OnFailure {
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatasetRule {
-    /// A Great Expectations suite file (JSON, 0.x or 1.x), relative to the project root.
+    /// A Great Expectations suite file (JSON, 0.x or 1.x), relative to the configuration
+    /// folder (`base/expectations/companies.json`), else to the project root.
     pub suite: Option<String>,
     /// Expectations written inline: GE items or `{expect_...: {kwargs}}`.
     pub expectations: Vec<Json>,
@@ -68,7 +69,7 @@ pub struct DatasetRule {
 /// reports: data/08_reporting/validation
 /// datasets:
 ///   companies:
-///     suite: conf/base/expectations/companies.json
+///     suite: base/expectations/companies.json   # in conf/ (or the project root)
 ///     when: inputs
 ///   model_input_table:
 ///     expectations:
@@ -114,6 +115,7 @@ struct Rule {
 struct State {
     config: ValidationConfig,
     project_path: PathBuf,
+    conf_source: Option<PathBuf>,
     rules: BTreeMap<String, Rule>,
     run_id: String,
 }
@@ -311,6 +313,18 @@ impl ValidationHook {
     }
 }
 
+/// A suite file: relative to the configuration folder (`conf/` or `--conf-source`), else to
+/// the project root.
+fn suite_path(state: &State, file: &str) -> PathBuf {
+    if let Some(conf) = &state.conf_source {
+        let in_conf = absolute(conf, file);
+        if in_conf.is_file() {
+            return in_conf;
+        }
+    }
+    absolute(&state.project_path, file)
+}
+
 fn absolute(root: &Path, path: &str) -> PathBuf {
     let path = Path::new(path);
     if path.is_absolute() {
@@ -351,6 +365,7 @@ impl Hooks for ValidationHook {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         state.config = config;
         state.project_path = event.project_path.to_owned();
+        state.conf_source = event.config.map(|c| c.conf_source().to_owned());
         Ok(())
     }
 
@@ -394,7 +409,7 @@ impl Hooks for ValidationHook {
         let mut rules = BTreeMap::new();
         for (name, (rule, origin)) in declared {
             let mut suite = match &rule.suite {
-                Some(file) => Suite::from_file(&absolute(&state.project_path, file))
+                Some(file) => Suite::from_file(&suite_path(&state, file))
                     .map_err(|e| format!("validation of dataset '{name}' ({origin}): {e}"))?,
                 None => Suite {
                     name: format!("{name}_expectations"),

@@ -6,7 +6,7 @@
 //! on_failure: fail                # or warn
 //! datasets:
 //!   companies:
-//!     suite: conf/base/expectations/companies.json   # GE 0.x or 1.x JSON
+//!     suite: base/expectations/companies.json   # in conf/; GE 0.x or 1.x JSON
 //!     when: inputs                # inputs | outputs | both
 //! ```
 //!
