@@ -994,14 +994,26 @@ fn map_outcome(
     };
     let success = nonmissing == 0
         || (nonmissing - unexpected_count) as f64 / nonmissing as f64 >= mostly - 1e-12;
-    let sample = series.filter(unexpected)?.head(Some(PARTIAL_UNEXPECTED));
-    let indices: Vec<u64> = unexpected
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| *v == Some(true))
-        .map(|(i, _)| i as u64)
-        .take(PARTIAL_UNEXPECTED)
-        .collect();
+    // The sample: nothing to scan when every value passed.
+    let (sample, indices) = if unexpected_count == 0 {
+        (
+            Series::new_empty(PlSmallStr::EMPTY, series.dtype()),
+            Vec::new(),
+        )
+    } else {
+        let indices: Vec<u64> = unexpected
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| *v == Some(true))
+            .map(|(i, _)| i as u64)
+            .take(PARTIAL_UNEXPECTED)
+            .collect();
+        let positions = IdxCa::from_vec(
+            PlSmallStr::EMPTY,
+            indices.iter().map(|i| *i as IdxSize).collect(),
+        );
+        (series.take(&positions)?, indices)
+    };
     let mut result = Map::new();
     result.insert("element_count".to_owned(), json!(element_count));
     result.insert("missing_count".to_owned(), json!(missing));
