@@ -802,6 +802,13 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
             out.push_str(&format!("  {:<40} {:<26} {location}\n", saved.name, shape));
         }
     }
+    // What the project's hooks report: validations, tracking, metrics sent.
+    for (hook, lines) in session.project().hook_manager().summaries() {
+        out.push_str(&format!("\n{hook}:\n"));
+        for line in lines {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
     match &outcome.result {
         Ok(result) => {
             // Free outputs, and small values saved where they have no file (MLflow metrics).

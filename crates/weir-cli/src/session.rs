@@ -369,6 +369,11 @@ impl<'p> Session<'p> {
         }
     }
 
+    /// The project the session runs.
+    pub fn project(&self) -> &'p Project {
+        self.project
+    }
+
     /// Whether `name` is an entry of the catalog configuration (or matches one of its
     /// patterns).
     pub fn is_catalog_entry(&self, name: &str) -> bool {

@@ -613,6 +613,12 @@ pub trait Hooks: Send + Sync {
 
     /// Loading or saving a dataset failed. Cannot fail.
     fn on_dataset_error(&self, event: &DatasetFailed<'_>) {}
+
+    /// Lines this hook adds to the end-of-run summary (what it checked, logged or sent), called
+    /// once the run has ended. Nothing by default.
+    fn run_summary(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 struct Registered {
@@ -722,6 +728,18 @@ impl HookManager {
         self.hooks.is_empty()
     }
 
+    /// Each hook's lines for the end-of-run summary, by hook name, in call order (hooks with
+    /// nothing to say are left out).
+    pub fn summaries(&self) -> Vec<(String, Vec<String>)> {
+        self.hooks
+            .iter()
+            .filter_map(|registered| {
+                let lines = registered.hook.run_summary();
+                (!lines.is_empty()).then(|| (registered.name.clone(), lines))
+            })
+            .collect()
+    }
+
     fn each(
         &self,
         stage: &'static str,
@@ -823,6 +841,13 @@ impl Hooks for HookManager {
     fn on_dataset_error(&self, event: &DatasetFailed<'_>) {
         self.each_infallible("on_dataset_error", |h| h.on_dataset_error(event));
     }
+
+    fn run_summary(&self) -> Vec<String> {
+        self.summaries()
+            .into_iter()
+            .flat_map(|(_, lines)| lines)
+            .collect()
+    }
 }
 
 impl<H: Hooks + ?Sized> Hooks for Arc<H> {
@@ -870,6 +895,10 @@ impl<H: Hooks + ?Sized> Hooks for Arc<H> {
     }
     fn on_dataset_error(&self, event: &DatasetFailed<'_>) {
         (**self).on_dataset_error(event);
+    }
+
+    fn run_summary(&self) -> Vec<String> {
+        (**self).run_summary()
     }
 }
 

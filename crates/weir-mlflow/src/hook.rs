@@ -208,6 +208,10 @@ impl Hooks for MlflowHook {
         self.tracker.end_run(None)
     }
 
+    fn run_summary(&self) -> Vec<String> {
+        self.tracker.summary()
+    }
+
     fn on_pipeline_error(&self, event: &PipelineFailed<'_>) {
         if let Err(error) = self.tracker.end_run(Some(&event.error.to_string())) {
             tracing::error!("{error}");

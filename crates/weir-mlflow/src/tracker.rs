@@ -43,6 +43,8 @@ struct State {
     /// Why the server is not used any more in this run (unreachable).
     down: Option<String>,
     not_logged: Vec<String>,
+    /// What the last run could not log (for the summary).
+    last_not_logged: Vec<String>,
     node_durations: Vec<Metric>,
     steps: HashMap<String, i64>,
 }
@@ -190,6 +192,8 @@ impl Tracker {
         let (config, client, external, parameters, project_path, env) = {
             let mut state = self.state();
             state.run = None;
+            state.last_run = None;
+            state.last_not_logged.clear();
             state.down = None;
             state.not_logged.clear();
             state.node_durations.clear();
@@ -482,10 +486,36 @@ impl Tracker {
         Ok(())
     }
 
+    /// The run summary's lines: where the run is, and how much could not be logged.
+    pub(crate) fn summary(&self) -> Vec<String> {
+        let state = self.state();
+        if state.disabled {
+            return vec!["tracking disabled for this pipeline (mlflow.yml)".to_owned()];
+        }
+        let mut lines = Vec::new();
+        if let (Some(run), Some(client)) = (&state.last_run, &state.client) {
+            lines.push(format!(
+                "run {} at {}/#/experiments/{}/runs/{}",
+                run.run_id,
+                client.base(),
+                run.experiment_id,
+                run.run_id
+            ));
+        }
+        if !state.last_not_logged.is_empty() {
+            lines.push(format!(
+                "{} item(s) not logged (listed in the warning above)",
+                state.last_not_logged.len()
+            ));
+        }
+        lines
+    }
+
     /// Warns with everything that could not be logged in this run.
     pub(crate) fn report(&self) {
         let (not_logged, down) = {
             let mut state = self.state();
+            state.last_not_logged = state.not_logged.clone();
             (std::mem::take(&mut state.not_logged), state.down.take())
         };
         if not_logged.is_empty() {

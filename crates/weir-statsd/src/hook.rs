@@ -407,6 +407,23 @@ impl Hooks for StatsdHook {
             active.end_run(MetricName::RunFailed);
         }
     }
+
+    fn run_summary(&self) -> Vec<String> {
+        let Some(active) = self.current() else {
+            return Vec::new();
+        };
+        let Some(client) = &active.client else {
+            return vec!["disabled (statsd.yml: enabled: false)".to_owned()];
+        };
+        let stats = client.stats();
+        vec![format!(
+            "{} metrics in {} datagrams to {} (prefix {:?})",
+            stats.lines,
+            stats.datagrams,
+            client.target(),
+            active.config.prefix
+        )]
+    }
 }
 
 /// Sends what is buffered every `interval` until the hook's state is dropped.

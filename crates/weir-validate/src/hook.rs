@@ -282,21 +282,22 @@ impl ValidationHook {
         Ok(path)
     }
 
-    fn summarise(&self) {
+    /// The summary of the run's validations: a count, then each failure with its report.
+    fn summary_lines(&self) -> Vec<String> {
         let checked = self.checked();
         if checked.is_empty() {
-            return;
+            return Vec::new();
         }
         let failed: Vec<&Checked> = checked.iter().filter(|c| !c.success).collect();
         let mut lines = vec![format!(
-            "Validation: {} checks, {} passed, {} failed",
+            "{} checks, {} passed, {} failed",
             checked.len(),
             checked.len() - failed.len(),
             failed.len()
         )];
         for check in &failed {
             lines.push(format!(
-                "  {} ({} of {}): {} of {} expectations failed, report {}",
+                "{} ({} of {}): {} of {} expectations failed, report {}",
                 check.dataset,
                 check.side,
                 check.node,
@@ -305,10 +306,19 @@ impl ValidationHook {
                 check.report.display()
             ));
         }
-        if failed.is_empty() {
-            tracing::info!("{}", lines.join("\n"));
+        lines
+    }
+
+    fn summarise(&self) {
+        let lines = self.summary_lines();
+        if lines.is_empty() {
+            return;
+        }
+        let text = format!("Validation: {}", lines.join("\n  "));
+        if self.checked().iter().all(|c| c.success) {
+            tracing::info!("{text}");
         } else {
-            tracing::warn!("{}", lines.join("\n"));
+            tracing::warn!("{text}");
         }
     }
 }
@@ -472,5 +482,9 @@ impl Hooks for ValidationHook {
 
     fn on_pipeline_error(&self, _event: &PipelineFailed<'_>) {
         self.summarise();
+    }
+
+    fn run_summary(&self) -> Vec<String> {
+        self.summary_lines()
     }
 }

@@ -59,6 +59,12 @@ fn clean_data_passes_every_suite() {
         "{}",
         stderr(&output)
     );
+    // The run summary has the hook's lines too.
+    assert!(
+        stdout(&output).contains("weir.validate:\n  4 checks, 4 passed, 0 failed\n"),
+        "{}",
+        stdout(&output)
+    );
     let reports = reports(project.root());
     let names: Vec<&str> = reports.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(

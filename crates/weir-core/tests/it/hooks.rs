@@ -640,3 +640,42 @@ fn context_and_catalog_events_can_be_built_and_dispatched() {
         .unwrap();
     assert_eq!(entries(&log), ["context:local", "catalog:v1:1"]);
 }
+
+struct Reporter(&'static str);
+
+impl Hooks for Reporter {
+    fn name(&self) -> String {
+        format!("reporter.{}", self.0)
+    }
+
+    fn run_summary(&self) -> Vec<String> {
+        if self.0 == "quiet" {
+            Vec::new()
+        } else {
+            vec![format!("{} checked 3 things", self.0)]
+        }
+    }
+}
+
+#[test]
+fn hooks_add_lines_to_the_run_summary_by_name_in_call_order() {
+    let manager = HookManager::new()
+        .with(Reporter("quiet"))
+        .with(Reporter("first"))
+        .with(Reporter("second"));
+    assert_eq!(
+        manager.summaries(),
+        [
+            (
+                "reporter.first".to_owned(),
+                vec!["first checked 3 things".to_owned()]
+            ),
+            (
+                "reporter.second".to_owned(),
+                vec!["second checked 3 things".to_owned()]
+            ),
+        ]
+    );
+    assert_eq!(manager.run_summary().len(), 2);
+    assert!(NoHooks.run_summary().is_empty());
+}
