@@ -79,3 +79,19 @@ fn twenty_expectations(bencher: divan::Bencher, rows: usize) {
         result
     });
 }
+
+/// Each expectation of the suite alone on 10 million rows (by its position in `suite()`).
+#[divan::bench(args = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], sample_count = 3)]
+fn one_expectation_of_ten_million_rows(bencher: divan::Bencher, index: usize) {
+    let frame = table(10_000_000);
+    let expectation = suite().expectations.swap_remove(index);
+    bencher.bench(|| {
+        let result = expectation.validate(&frame);
+        assert!(
+            result.success,
+            "{}: {:?}",
+            expectation.expectation_type, result.result
+        );
+        result
+    });
+}
