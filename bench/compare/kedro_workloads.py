@@ -14,7 +14,7 @@ import time
 
 from kedro.framework.hooks import hook_impl
 from kedro.framework.hooks.manager import _create_hook_manager
-from kedro.io import DataCatalog, MemoryDataset
+from kedro.io import DataCatalog, SharedMemoryDataCatalog
 from kedro.pipeline import Pipeline, node
 from kedro.runner import ParallelRunner, SequentialRunner
 
@@ -73,8 +73,9 @@ def main(argv):
     else:
         logging.disable(logging.CRITICAL)
     hook_manager = _create_hook_manager()
-    catalog = DataCatalog()
-    parallel = False
+    parallel = "parallel" in argv
+    # Kedro 1.x's ParallelRunner needs the shared-memory catalog.
+    catalog = SharedMemoryDataCatalog() if parallel else DataCatalog()
     if kind == "w1":
         nodes, hooks = int(argv[1]), int(argv[2])
         catalog["d0"] = 0
@@ -87,13 +88,11 @@ def main(argv):
         nodes = int(argv[1])
         catalog["x"] = 0
         pipeline = Pipeline([node(increment, "x", f"y{i}", name=f"n{i}") for i in range(nodes)])
-        parallel = argv[2] == "parallel"
     elif kind == "w4":
         units = int(argv[2])
         for i in range(8):
             catalog[f"units{i}"] = units
         pipeline = Pipeline([node(burn, f"units{i}", f"out{i}", name=f"burn{i}") for i in range(8)])
-        parallel = argv[1] == "parallel"
     else:
         raise SystemExit(__doc__)
     runner = ParallelRunner(max_workers=2) if parallel else SequentialRunner()

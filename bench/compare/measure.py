@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -18,12 +19,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def run(command):
     """Wall seconds, peak RSS in MiB, and the run_ms the program printed."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    out = process.stdout.read().decode()
-    process.stdout.close()
+    # Output goes to a file: Kedro's rich logging writes to stdout, and a pipe nobody reads
+    # until the end would fill up and block it.
+    with tempfile.TemporaryFile() as sink:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        sink.seek(0)
+        out = sink.read().decode(errors="replace")
     if status != 0:
         raise SystemExit(f"{command} failed with status {status}")
     run_ms = next(float(l.split("=")[1]) for l in out.splitlines() if l.startswith("run_ms="))
@@ -59,7 +63,7 @@ def main():
     only = set(args.only.split(","))
     kedro = [args.kedro_python, os.path.join(HERE, "kedro_workloads.py")]
     print("| workload | Weir run | Kedro run | ratio | per node (Weir / Kedro) | Weir wall | Kedro wall | Weir peak | Kedro peak |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     for title, nodes, weir_args, kedro_args in workloads(args):
         if title.split()[0].lower() not in only:
             continue
