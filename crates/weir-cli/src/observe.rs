@@ -211,6 +211,19 @@ pub fn table_shape(value: &Value) -> Option<(usize, usize)> {
     None
 }
 
+/// A preview of a small saved value (numbers, a map of metrics, a short text), for the summary.
+/// Tables, JSON documents and long texts get none: every save passes here, and rendering a
+/// chart's JSON or an SVG only to drop it would be wasted work.
+fn small_preview(value: &Value) -> Option<String> {
+    let long_text = value
+        .downcast_ref::<String>()
+        .is_some_and(|s| s.len() > 200);
+    if long_text || value.is::<serde_json::Value>() || table_shape(value).is_some() {
+        return None;
+    }
+    crate::project::describe_value(value)
+}
+
 impl Hooks for RunObserver {
     fn name(&self) -> String {
         "weir.progress".to_owned()
@@ -276,8 +289,7 @@ impl Hooks for RunObserver {
             name: event.dataset_name.to_owned(),
             shape: table_shape(event.data),
             duration: event.duration,
-            preview: crate::project::describe_value(event.data)
-                .filter(|_| table_shape(event.data).is_none()),
+            preview: small_preview(event.data),
         });
         Ok(())
     }
