@@ -3,11 +3,17 @@ medians: the run alone (run_ms, printed by each side), the whole process (wall),
 (max RSS) and the Kedro/Weir ratios.
 
     python3 measure.py --weir <weir_workloads> --kedro-python <venv python> [--runs 5]
-                       [--only w1,w2,w4] [--w1-sizes 1000,10000] [--w4-units-weir 250 --w4-units-kedro 1000]
+                       [--only w1,w2,w4,w5] [--w1-sizes 1000,10000] [--w4-units-weir 250 --w4-units-kedro 1000]
+                       [--spaceflights <binary> --w5-source <tutorial data> --w5-copies 166]
+
+W5 has a table of its own: wall time and peak memory of `kedro run` and of the spaceflights
+binary, each in a project folder of its own under --w5-work, then a check that both wrote the
+same model input table and metrics.
 """
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,20 +23,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(command):
-    """Wall seconds, peak RSS in MiB, and the run_ms the program printed."""
+def run(command, cwd=None, env=None):
+    """Wall seconds, peak RSS in MiB, and the run_ms the program printed (None if it did not)."""
     # Output goes to a file: Kedro's rich logging writes to stdout, and a pipe nobody reads
     # until the end would fill up and block it.
     with tempfile.TemporaryFile() as sink:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=cwd, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         sink.seek(0)
         out = sink.read().decode(errors="replace")
     if status != 0:
-        raise SystemExit(f"{command} failed with status {status}")
-    run_ms = next(float(l.split("=")[1]) for l in out.splitlines() if l.startswith("run_ms="))
+        raise SystemExit(f"{command} failed with status {status}:\n{out[-3000:]}")
+    run_ms = next((float(l.split("=")[1]) for l in out.splitlines() if l.startswith("run_ms=")), None)
     return wall, usage.ru_maxrss / 1024.0, run_ms
 
 
@@ -48,6 +54,47 @@ def workloads(args):
                ["w4", runner, str(args.w4_units_weir), "quiet"], ["w4", runner, str(args.w4_units_kedro), "quiet"])
 
 
+def fresh_project(template, path, raw):
+    """A copy of `template` at `path` whose data/01_raw links to the generated raw files."""
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.copytree(template, path)
+    os.makedirs(os.path.join(path, "data", "01_raw"))
+    for name in ("companies", "reviews", "shuttles"):
+        os.symlink(os.path.join(raw, f"{name}.csv"), os.path.join(path, "data", "01_raw", f"{name}.csv"))
+    return path
+
+
+def w5(args, kedro_python):
+    """Spaceflights x COPIES: `kedro run` against the spaceflights binary, in projects of their own."""
+    raw = os.path.join(args.w5_work, f"raw-{args.w5_copies}")
+    subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "make_data.py"), args.w5_source, raw,
+                    "--copies", str(args.w5_copies)], check=True)
+    kedro_project = fresh_project(os.path.join(HERE, "spaceflights", "kedro_project"),
+                                  os.path.join(args.w5_work, "kedro"), raw)
+    weir_project = fresh_project(os.path.join(HERE, "spaceflights", "weir_project"),
+                                 os.path.join(args.w5_work, "weir"), raw)
+    kedro_bin = os.path.join(os.path.dirname(kedro_python), "kedro")
+    # Kedro's telemetry plugin is installed with Kedro; it must not talk to the network mid-run.
+    kedro_env = dict(os.environ, DO_NOT_TRACK="1", KEDRO_DISABLE_TELEMETRY="1")
+    weir, kedro = [], []
+    for _ in range(args.runs):  # alternate the two sides
+        weir.append(run([args.spaceflights, "run", "--pipelines", "data_processing,data_science"], cwd=weir_project))
+        kedro.append(run([kedro_bin, "run"], cwd=kedro_project, env=kedro_env))
+    med = lambda rows, i: statistics.median(r[i] for r in rows)
+    same = subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "compare_outputs.py"),
+                           kedro_project, weir_project], check=True, capture_output=True, text=True).stdout.strip()
+    print()
+    print("| workload | Weir wall | Kedro wall | Kedro / Weir | Weir peak | Kedro peak | Weir / Kedro peak |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    w_wall, k_wall, w_peak, k_peak = med(weir, 0), med(kedro, 0), med(weir, 1), med(kedro, 1)
+    print(f"| W5 spaceflights x{args.w5_copies}, data_processing + data_science | {w_wall:.2f} s | {k_wall:.2f} s "
+          f"| {k_wall / w_wall:.1f}x | {w_peak:,.0f} MiB | {k_peak:,.0f} MiB | {w_peak / k_peak:.2f} |")
+    print()
+    print(f"W5 runs (wall s, peak MiB): Weir {[(round(w, 2), round(p)) for w, p, _ in weir]}; "
+          f"Kedro {[(round(w, 2), round(p)) for w, p, _ in kedro]}")
+    print(f"W5 outputs: {same}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--weir", required=True)
@@ -58,12 +105,17 @@ def main():
     parser.add_argument("--w2-nodes", type=int, default=1000)
     parser.add_argument("--w4-units-weir", type=int, default=250)
     parser.add_argument("--w4-units-kedro", type=int, default=1000)
+    parser.add_argument("--spaceflights", help="the spaceflights example's release binary (W5)")
+    parser.add_argument("--w5-source", help="the tutorial's raw data (companies.csv, reviews.csv, shuttles.xlsx)")
+    parser.add_argument("--w5-copies", type=int, default=166)
+    parser.add_argument("--w5-work", default=os.path.expanduser("~/.cache/weir/bench-w5"))
     args = parser.parse_args()
     args.w1_sizes = [int(s) for s in args.w1_sizes.split(",") if s]
     only = set(args.only.split(","))
     kedro = [args.kedro_python, os.path.join(HERE, "kedro_workloads.py")]
-    print("| workload | Weir run | Kedro run | ratio | per node (Weir / Kedro) | Weir wall | Kedro wall | Weir peak | Kedro peak |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    if only & {"w1", "w2", "w4"}:
+        print("| workload | Weir run | Kedro run | ratio | per node (Weir / Kedro) | Weir wall | Kedro wall | Weir peak | Kedro peak |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     for title, nodes, weir_args, kedro_args in workloads(args):
         if title.split()[0].lower() not in only:
             continue
@@ -80,6 +132,8 @@ def main():
             f"| {med(weir, 1):.1f} MiB | {med(kedro_runs, 1):.0f} MiB |",
             flush=True,
         )
+    if "w5" in only:
+        w5(args, args.kedro_python)
 
 
 if __name__ == "__main__":

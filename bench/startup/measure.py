@@ -25,7 +25,8 @@ def main():
     parser.add_argument("--kedro", required=True)
     parser.add_argument("--kedro-project", required=True)
     args = parser.parse_args()
-    env = dict(os.environ, NO_COLOR="1")
+    # DO_NOT_TRACK: Kedro's telemetry plugin (installed with Kedro) stays off the network.
+    env = dict(os.environ, NO_COLOR="1", DO_NOT_TRACK="1", KEDRO_DISABLE_TELEMETRY="1")
     with tempfile.TemporaryDirectory() as scratch:
         # Each side runs in a scratch copy, so run records and Kedro's caches stay out of the tree.
         weir_project = shutil.copytree(args.weir_project, os.path.join(scratch, "weir"))

@@ -110,12 +110,58 @@ fn rotate_pair(columns: &mut [Vec<f64>], i: usize, j: usize, c: f64, s: f64) {
 
 /// The least-squares solution of minimum norm of `x · b ≈ y`, with `x` given by columns.
 ///
-/// One-sided Jacobi SVD: accurate to machine precision, and a column that is constant zero (the
-/// tutorial's `moon_clearance_complete` after centring) gets a zero singular value and so a zero
-/// coefficient, as with LAPACK's `gelsd` behind scikit-learn.
+/// Householder QR first (`x = Q R`, a few passes over the rows per column), then a one-sided
+/// Jacobi SVD of the small `R` against `Qᵀ y`: accurate to machine precision, and a column that is
+/// constant zero (the tutorial's `moon_clearance_complete` after centring) gets a zero singular
+/// value and so a zero coefficient, as with LAPACK's `gelsd` behind scikit-learn.
 pub fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
     let p = columns.len();
+    let n = y.len();
     let mut a: Vec<Vec<f64>> = columns.to_vec();
+    let mut qty = y.to_vec();
+    let mut reflector = Vec::with_capacity(n);
+    for k in 0..p.min(n) {
+        let norm = a[k][k..].iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            continue;
+        }
+        let alpha = if a[k][k] > 0.0 { -norm } else { norm };
+        reflector.clear();
+        reflector.extend_from_slice(&a[k][k..]);
+        reflector[0] -= alpha;
+        let length2: f64 = reflector.iter().map(|v| v * v).sum();
+        if length2 == 0.0 {
+            continue;
+        }
+        let reflect = |target: &mut [f64]| {
+            let dot: f64 = reflector
+                .iter()
+                .zip(target.iter())
+                .map(|(v, t)| v * t)
+                .sum();
+            let scale = 2.0 * dot / length2;
+            for (t, v) in target.iter_mut().zip(&reflector) {
+                *t -= scale * v;
+            }
+        };
+        for column in a.iter_mut().skip(k + 1) {
+            reflect(&mut column[k..]);
+        }
+        reflect(&mut qty[k..]);
+        a[k][k] = alpha;
+        a[k][k + 1..].fill(0.0);
+    }
+    // R's columns (the top p × p of the reduced columns) against the top of Qᵀ y: the rows
+    // below contribute the same residual to every candidate, so the solution is unchanged.
+    let rows = p.min(n);
+    let r: Vec<Vec<f64>> = a.iter().map(|column| column[..rows].to_vec()).collect();
+    jacobi_least_squares(r, &qty[..rows], n.max(p))
+}
+
+/// The minimum-norm solution of `a · b ≈ y` (columns of `a`) by one-sided Jacobi SVD; singular
+/// values below `largest × ε × rows` count as zero.
+fn jacobi_least_squares(mut a: Vec<Vec<f64>>, y: &[f64], rows: usize) -> Vec<f64> {
+    let p = a.len();
     // v starts as the identity and accumulates the rotations.
     let mut v: Vec<Vec<f64>> = (0..p)
         .map(|i| (0..p).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
@@ -150,8 +196,7 @@ pub fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
         .map(|column| column.iter().map(|x| x * x).sum::<f64>().sqrt())
         .collect();
     let largest = sigma.iter().copied().fold(0.0, f64::max);
-    let rows = y.len().max(p) as f64;
-    let cutoff = largest * f64::EPSILON * rows;
+    let cutoff = largest * f64::EPSILON * rows as f64;
     let mut coefficients = vec![0.0; p];
     for k in 0..p {
         if sigma[k] <= cutoff || sigma[k] == 0.0 {

@@ -21,11 +21,14 @@ fn parse_number(
 ) -> PolarsResult<Column> {
     let values = frame.column(column)?.str()?;
     let mut parsed = Vec::with_capacity(values.len());
+    // One buffer for every value: millions of rows must not mean millions of allocations.
+    let mut cleaned = String::new();
     for value in values.iter() {
         parsed.push(match value {
             None => None,
             Some(text) => {
-                let cleaned: String = text.chars().filter(|c| !strip.contains(c)).collect();
+                cleaned.clear();
+                cleaned.extend(text.chars().filter(|c| !strip.contains(c)));
                 let number: f64 = cleaned.trim().parse().map_err(|_| {
                     polars_err!(ComputeError: "column '{column}': cannot read {text:?} as a number")
                 })?;
