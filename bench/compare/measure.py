@@ -23,14 +23,25 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(command, cwd=None, env=None):
-    """Wall seconds, peak RSS in MiB, and the run_ms the program printed (None if it did not)."""
+def run(command, cwd=None, env=None, timeout=None):
+    """Wall seconds, peak RSS in MiB, and the run_ms the program printed (None if it did not).
+
+    A run still going after `timeout` seconds is killed, and None is returned instead.
+    """
     # Output goes to a file: Kedro's rich logging writes to stdout, and a pipe nobody reads
     # until the end would fill up and block it.
     with tempfile.TemporaryFile() as sink:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=cwd, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid != 0:
+                break
+            if timeout is not None and time.perf_counter() - started > timeout:
+                process.kill()
+                os.wait4(process.pid, 0)
+                return None
+            time.sleep(0.001 if time.perf_counter() - started < 1 else 0.05)
         wall = time.perf_counter() - started
         sink.seek(0)
         out = sink.read().decode(errors="replace")
@@ -44,13 +55,13 @@ def workloads(args):
     for nodes in args.w1_sizes:
         for hooks in (0, 5):
             for logging in ("default", "quiet"):
-                yield (f"W1 chain of {nodes:,} nodes, {hooks} hooks, {logging} logging", nodes,
+                yield (f"w1-{nodes}", f"W1 chain of {nodes:,} nodes, {hooks} hooks, {logging} logging", nodes,
                        ["w1", str(nodes), str(hooks), logging], ["w1", str(nodes), str(hooks), logging])
     for runner in ("sequential", "parallel"):
-        yield (f"W2 {args.w2_nodes:,} independent nodes, {runner}", args.w2_nodes,
+        yield ("w2", f"W2 {args.w2_nodes:,} independent nodes, {runner}", args.w2_nodes,
                ["w2", str(args.w2_nodes), runner, "quiet"], ["w2", str(args.w2_nodes), runner, "quiet"])
     for runner in ("sequential", "parallel"):
-        yield (f"W4 8 CPU-bound nodes (~0.5 s each), {runner}", 8,
+        yield ("w4", f"W4 8 CPU-bound nodes (~0.5 s each), {runner}", 8,
                ["w4", runner, str(args.w4_units_weir), "quiet"], ["w4", runner, str(args.w4_units_kedro), "quiet"])
 
 
@@ -81,18 +92,22 @@ def w5(args, kedro_python):
         weir.append(run([args.spaceflights, "run", "--pipelines", "data_processing,data_science"], cwd=weir_project))
         kedro.append(run([kedro_bin, "run"], cwd=kedro_project, env=kedro_env))
     med = lambda rows, i: statistics.median(r[i] for r in rows)
-    same = subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "compare_outputs.py"),
-                           kedro_project, weir_project], check=True, capture_output=True, text=True).stdout.strip()
-    print()
+    compared = subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "compare_outputs.py"),
+                               kedro_project, weir_project], capture_output=True, text=True)
+    if compared.returncode != 0:
+        raise SystemExit(f"W5: Kedro and Weir wrote different outputs:\n{compared.stdout}{compared.stderr}")
+    same = compared.stdout.strip()
+    print("\n@@ w5")
     print("| workload | Weir wall | Kedro wall | Kedro / Weir | Weir peak | Kedro peak | Weir / Kedro peak |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     w_wall, k_wall, w_peak, k_peak = med(weir, 0), med(kedro, 0), med(weir, 1), med(kedro, 1)
     print(f"| W5 spaceflights x{args.w5_copies}, data_processing + data_science | {w_wall:.2f} s | {k_wall:.2f} s "
           f"| {k_wall / w_wall:.1f}x | {w_peak:,.0f} MiB | {k_peak:,.0f} MiB | {w_peak / k_peak:.2f} |")
     print()
-    print(f"W5 runs (wall s, peak MiB): Weir {[(round(w, 2), round(p)) for w, p, _ in weir]}; "
+    print(f"Runs (wall s, peak MiB): Weir {[(round(w, 2), round(p)) for w, p, _ in weir]}; "
           f"Kedro {[(round(w, 2), round(p)) for w, p, _ in kedro]}")
-    print(f"W5 outputs: {same}", flush=True)
+    print()
+    print(f"Outputs: {same}.", flush=True)
 
 
 def main():
@@ -105,6 +120,8 @@ def main():
     parser.add_argument("--w2-nodes", type=int, default=1000)
     parser.add_argument("--w4-units-weir", type=int, default=250)
     parser.add_argument("--w4-units-kedro", type=int, default=1000)
+    parser.add_argument("--kedro-timeout", type=float, default=900,
+                        help="seconds after which a Kedro run of W1, W2 or W4 is stopped and reported as slower")
     parser.add_argument("--spaceflights", help="the spaceflights example's release binary (W5)")
     parser.add_argument("--w5-source", help="the tutorial's raw data (companies.csv, reviews.csv, shuttles.xlsx)")
     parser.add_argument("--w5-copies", type=int, default=166)
@@ -113,22 +130,38 @@ def main():
     args.w1_sizes = [int(s) for s in args.w1_sizes.split(",") if s]
     only = set(args.only.split(","))
     kedro = [args.kedro_python, os.path.join(HERE, "kedro_workloads.py")]
-    if only & {"w1", "w2", "w4"}:
-        print("| workload | Weir run | Kedro run | ratio | per node (Weir / Kedro) | Weir wall | Kedro wall | Weir peak | Kedro peak |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
-    for title, nodes, weir_args, kedro_args in workloads(args):
-        if title.split()[0].lower() not in only:
+    group = None
+    for key, title, nodes, weir_args, kedro_args in workloads(args):
+        if key.split("-")[0] not in only:
             continue
+        if key != group:  # one table per group, after a line naming it (report.py's key)
+            group = key
+            print(f"\n@@ {key}")
+            print("| workload | Weir run | Kedro run | Kedro / Weir | per node (Weir / Kedro) | Weir wall | Kedro wall | Weir peak | Kedro peak |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
         weir, kedro_runs = [], []
         for _ in range(args.runs):  # alternate the two sides
             weir.append(run([args.weir] + weir_args))
-            kedro_runs.append(run(kedro + kedro_args))
+            if kedro_runs is not None:
+                kedro_runs.append(run(kedro + kedro_args, timeout=args.kedro_timeout))
+                if kedro_runs[-1] is None:
+                    kedro_runs = None  # too slow to measure: say so, and run it no more
         med = lambda rows, i: statistics.median(r[i] for r in rows)
-        w_run, k_run = med(weir, 2), med(kedro_runs, 2)
+        w_run = med(weir, 2)
+        if kedro_runs is None:
+            limit = args.kedro_timeout * 1000
+            print(
+                f"| {title} | {w_run:.2f} ms | > {limit:,.0f} ms (stopped) | > {limit / w_run:,.0f}x "
+                f"| {w_run * 1000 / nodes:.2f} µs / > {limit * 1000 / nodes:,.0f} µs "
+                f"| {med(weir, 0) * 1000:,.0f} ms | — | {med(weir, 1):.1f} MiB | — |",
+                flush=True,
+            )
+            continue
+        k_run = med(kedro_runs, 2)
         print(
-            f"| {title} | {w_run:.2f} ms | {k_run:.1f} ms | {k_run / w_run:,.0f}x "
+            f"| {title} | {w_run:.2f} ms | {k_run:,.0f} ms | {k_run / w_run:,.0f}x "
             f"| {w_run * 1000 / nodes:.2f} µs / {k_run * 1000 / nodes:,.0f} µs "
-            f"| {med(weir, 0) * 1000:.0f} ms | {med(kedro_runs, 0) * 1000:.0f} ms "
+            f"| {med(weir, 0) * 1000:,.0f} ms | {med(kedro_runs, 0) * 1000:,.0f} ms "
             f"| {med(weir, 1):.1f} MiB | {med(kedro_runs, 1):.0f} MiB |",
             flush=True,
         )

@@ -5,8 +5,7 @@ measured:
 
     <!-- bench/compare:machine begin --> ... <!-- bench/compare:machine end -->
     <!-- bench/compare:w3 begin --> ...
-    <!-- bench/compare:w124 begin --> ...
-    <!-- bench/compare:w5 begin --> ...
+    <!-- bench/compare:w1-1000 begin --> ...   (also w1-10000, w2, w4, w5)
 
 Markers missing from the file are appended at its end, under one heading.
 """
@@ -89,6 +88,7 @@ def main():
     args = parser.parse_args()
     root = os.path.dirname(os.path.abspath(args.benchmarks))
     only = set(args.only.split(","))
+    # --only and --runs describe the run; the sections present say what was measured.
     with open(args.benchmarks) as f:
         text = f.read()
     text = replace(text, "machine", machine(args.kedro_python, root))
@@ -97,11 +97,10 @@ def main():
             text = replace(text, "w3", f.read())
     with open(args.compare) as f:
         compare = f.read()
-    parts = compare.split("\n\n", 1) if compare.startswith("|") else ["", compare]
-    if only & {"w1", "w2", "w4"} and parts[0].strip():
-        text = replace(text, "w124", f"Medians of {args.runs} alternating runs per side.\n\n{parts[0]}")
-    if "w5" in only and len(parts) > 1 and parts[1].strip():
-        text = replace(text, "w5", f"Medians of {args.runs} alternating runs per side.\n\n{parts[1]}")
+    # measure.py prints one section per group of workloads, each after a line `@@ <key>`.
+    for section in compare.split("\n@@ ")[1:]:
+        key, _, body = section.partition("\n")
+        text = replace(text, key.strip(), f"Medians of {args.runs} alternating runs per side.\n\n{body}")
     with open(args.benchmarks, "w") as f:
         f.write(text)
     print(f"wrote {args.benchmarks}")

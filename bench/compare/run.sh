@@ -35,6 +35,7 @@ if [[ ",$only," == *,w3,* ]]; then
 fi
 python3 "$here/measure.py" --runs "$runs" --only "$only" --w1-sizes "${W1_SIZES:-1000,10000}" \
   --weir "$CARGO_TARGET_DIR/release/weir_workloads" --kedro-python "$venv/bin/python" \
+  --kedro-timeout "${KEDRO_TIMEOUT:-900}" \
   --spaceflights "$CARGO_TARGET_DIR/release/spaceflights" --w5-source "$root/examples/spaceflights/data/01_raw" \
   | tee "$out/compare.md"
 if [ "${WRITE:-1}" = 1 ]; then

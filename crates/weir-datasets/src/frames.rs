@@ -8,7 +8,7 @@ use polars::prelude::*;
 use weir_config::{ConfigError, DatasetSpec};
 use weir_core::{Dataset, DatasetError};
 
-use crate::fs::{Target, read_file, write_atomic};
+use crate::fs::{Target, open_file, write_atomic};
 
 /// A file format for DataFrames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,8 +106,17 @@ impl FrameDataset {
         bytes: Vec<u8>,
         path: &std::path::Path,
     ) -> Result<DataFrame, DatasetError> {
+        self.read_from(Cursor::new(bytes), path)
+    }
+
+    /// Reads a DataFrame in this dataset's format from `source` (a file is memory-mapped, not
+    /// copied); `path` is for messages.
+    fn read_from<R: polars::io::mmap::MmapBytesReader + 'static>(
+        &self,
+        cursor: R,
+        path: &std::path::Path,
+    ) -> Result<DataFrame, DatasetError> {
         let o = &self.read;
-        let cursor = Cursor::new(bytes);
         let result = match self.format {
             FrameFormat::Csv => {
                 let mut schema = Schema::default();
@@ -253,7 +262,7 @@ impl Dataset for FrameDataset {
 
     fn load(&self) -> Result<DataFrame, DatasetError> {
         let path = self.target.load_path()?;
-        self.read_bytes(read_file(&path)?, &path)
+        self.read_from(open_file(&path)?, &path)
     }
 
     fn save(&self, frame: &DataFrame) -> Result<(), DatasetError> {

@@ -250,12 +250,20 @@ impl Target {
 
 /// Reads a whole file, with an error that names it.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, DatasetError> {
-    std::fs::read(path).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            " (no such file: check `filepath` in the catalog, or run the node that writes it)"
-        } else {
-            ""
-        };
-        DatasetError::with_source(format!("cannot read {}: {e}{hint}", path.display()), e)
-    })
+    std::fs::read(path).map_err(|e| read_error(path, e))
+}
+
+/// Opens a file for reading, with the same errors as [`read_file`]. Readers that can map the
+/// file (polars) then need no copy of it in memory.
+pub fn open_file(path: &Path) -> Result<std::fs::File, DatasetError> {
+    std::fs::File::open(path).map_err(|e| read_error(path, e))
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> DatasetError {
+    let hint = if e.kind() == std::io::ErrorKind::NotFound {
+        " (no such file: check `filepath` in the catalog, or run the node that writes it)"
+    } else {
+        ""
+    };
+    DatasetError::with_source(format!("cannot read {}: {e}{hint}", path.display()), e)
 }

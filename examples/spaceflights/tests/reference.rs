@@ -56,6 +56,19 @@ fn model_input_table_and_split_match_kedro() {
         processing::create_model_input_table(shuttles.clone(), companies.clone(), reviews.clone())
             .unwrap();
     assert_eq!(table.shape(), (6027, 27));
+    // Dropping incomplete rows before the joins gives Kedro's order of operations' table, row
+    // for row: the joins first, then `dropna`.
+    let joined_then_dropped =
+        processing::join_tables(shuttles.clone(), companies.clone(), reviews.clone())
+            .unwrap()
+            .lazy()
+            .drop_nulls(None)
+            .collect()
+            .unwrap();
+    assert!(
+        table.equals_missing(&joined_then_dropped),
+        "the prefiltered table differs from the joined-then-dropped one"
+    );
     let columns: Vec<String> = table
         .get_column_names()
         .iter()
