@@ -76,38 +76,59 @@ def fresh_project(template, path, raw):
 
 
 def w5(args, kedro_python):
-    """Spaceflights x COPIES: `kedro run` against the spaceflights binary, in projects of their own."""
+    """Spaceflights x COPIES: `kedro run` against two Weir projects, each in a folder of its own:
+    the spaceflights example's binary (eager DataFrame nodes) and spaceflights_lazy (its data
+    processing nodes on LazyFrames, with polars.LazyPolarsDataset)."""
     raw = os.path.join(args.w5_work, f"raw-{args.w5_copies}")
     subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "make_data.py"), args.w5_source, raw,
                     "--copies", str(args.w5_copies)], check=True)
-    kedro_project = fresh_project(os.path.join(HERE, "spaceflights", "kedro_project"),
-                                  os.path.join(args.w5_work, "kedro"), raw)
-    weir_project = fresh_project(os.path.join(HERE, "spaceflights", "weir_project"),
-                                 os.path.join(args.w5_work, "weir"), raw)
+    template = lambda name: os.path.join(HERE, "spaceflights", name)
+    kedro_project = fresh_project(template("kedro_project"), os.path.join(args.w5_work, "kedro"), raw)
+    sides = [("Weir, the spaceflights example (eager DataFrame nodes)",
+              [args.spaceflights, "run", "--pipelines", "data_processing,data_science"],
+              fresh_project(template("weir_project"), os.path.join(args.w5_work, "weir"), raw))]
+    if args.spaceflights_lazy:
+        sides.append(("Weir, spaceflights_lazy (LazyFrame data processing nodes, streamed)",
+                      [args.spaceflights_lazy, "run"],
+                      fresh_project(template("weir_lazy_project"), os.path.join(args.w5_work, "weir-lazy"), raw)))
     kedro_bin = os.path.join(os.path.dirname(kedro_python), "kedro")
     # Kedro's telemetry plugin is installed with Kedro; it must not talk to the network mid-run.
     kedro_env = dict(os.environ, DO_NOT_TRACK="1", KEDRO_DISABLE_TELEMETRY="1")
-    weir, kedro = [], []
-    for _ in range(args.runs):  # alternate the two sides
-        weir.append(run([args.spaceflights, "run", "--pipelines", "data_processing,data_science"], cwd=weir_project))
+    runs = {title: [] for title, _, _ in sides}
+    kedro = []
+    for _ in range(args.runs):  # alternate the sides
+        for title, command, project in sides:
+            runs[title].append(run(command, cwd=project))
         kedro.append(run([kedro_bin, "run"], cwd=kedro_project, env=kedro_env))
     med = lambda rows, i: statistics.median(r[i] for r in rows)
-    compared = subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "compare_outputs.py"),
-                               kedro_project, weir_project], capture_output=True, text=True)
-    if compared.returncode != 0:
-        raise SystemExit(f"W5: Kedro and Weir wrote different outputs:\n{compared.stdout}{compared.stderr}")
-    same = compared.stdout.strip()
+    checks = []
+    for title, _, project in sides:
+        compared = subprocess.run([kedro_python, template("compare_outputs.py"), kedro_project, project],
+                                  capture_output=True, text=True)
+        if compared.returncode != 0:
+            raise SystemExit(f"W5: Kedro and {title} wrote different outputs:\n{compared.stdout}{compared.stderr}")
+        checks.append(f"{title}: {compared.stdout.strip()}")
+    k_wall, k_peak = med(kedro, 0), med(kedro, 1)
     print("\n@@ w5")
-    print("| workload | Weir wall | Kedro wall | Kedro / Weir | Weir peak | Kedro peak | Weir / Kedro peak |")
+    print(f"spaceflights x{args.w5_copies}, data_processing + data_science; Kedro 1.7 (`kedro run`, SequentialRunner): "
+          f"{k_wall:.2f} s, {k_peak:,.0f} MiB peak.")
+    print()
+    print("| Weir side | Weir wall | Kedro wall | Kedro / Weir | Weir peak | Kedro peak | Weir / Kedro peak |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    w_wall, k_wall, w_peak, k_peak = med(weir, 0), med(kedro, 0), med(weir, 1), med(kedro, 1)
-    print(f"| W5 spaceflights x{args.w5_copies}, data_processing + data_science | {w_wall:.2f} s | {k_wall:.2f} s "
-          f"| {k_wall / w_wall:.1f}x | {w_peak:,.0f} MiB | {k_peak:,.0f} MiB | {w_peak / k_peak:.2f} |")
+    for title, _, _ in sides:
+        w_wall, w_peak = med(runs[title], 0), med(runs[title], 1)
+        print(f"| {title} | {w_wall:.2f} s | {k_wall:.2f} s | {k_wall / w_wall:.1f}x "
+              f"| {w_peak:,.0f} MiB | {k_peak:,.0f} MiB | {w_peak / k_peak:.2f} |")
     print()
-    print(f"Runs (wall s, peak MiB): Weir {[(round(w, 2), round(p)) for w, p, _ in weir]}; "
-          f"Kedro {[(round(w, 2), round(p)) for w, p, _ in kedro]}")
+    print("Runs (wall s, peak MiB):")
+    for title, _, _ in sides:
+        print(f"- {title}: {[(round(w, 2), round(p)) for w, p, _ in runs[title]]}")
+    print(f"- Kedro: {[(round(w, 2), round(p)) for w, p, _ in kedro]}")
     print()
-    print(f"Outputs: {same}.", flush=True)
+    print("Outputs, checked against Kedro's:")
+    for check in checks:
+        print(f"- {check}.")
+    sys.stdout.flush()
 
 
 def main():
@@ -123,6 +144,7 @@ def main():
     parser.add_argument("--kedro-timeout", type=float, default=900,
                         help="seconds after which a Kedro run of W1, W2 or W4 is stopped and reported as slower")
     parser.add_argument("--spaceflights", help="the spaceflights example's release binary (W5)")
+    parser.add_argument("--spaceflights-lazy", help="bench/compare/spaceflights_lazy's release binary (W5)")
     parser.add_argument("--w5-source", help="the tutorial's raw data (companies.csv, reviews.csv, shuttles.xlsx)")
     parser.add_argument("--w5-copies", type=int, default=166)
     parser.add_argument("--w5-work", default=os.path.expanduser("~/.cache/weir/bench-w5"))

@@ -28,7 +28,7 @@ if [[ ",$only," =~ ,w[124], ]]; then
 fi
 if [[ ",$only," == *,w5,* ]]; then
   echo "building the spaceflights example in release (a cold build compiles polars: ~30 min on 2 cores)" >&2
-  cargo build --release --locked --quiet -p spaceflights --manifest-path "$root/Cargo.toml"
+  cargo build --release --locked --quiet -p spaceflights -p spaceflights_lazy --manifest-path "$root/Cargo.toml"
 fi
 if [[ ",$only," == *,w3,* ]]; then
   RUNS="${W3_RUNS:-15}" WEIR_BENCH_VENV="$venv" bash "$root/bench/startup/run.sh" | tee "$out/w3.md"
@@ -36,7 +36,8 @@ fi
 python3 "$here/measure.py" --runs "$runs" --only "$only" --w1-sizes "${W1_SIZES:-1000,10000}" \
   --weir "$CARGO_TARGET_DIR/release/weir_workloads" --kedro-python "$venv/bin/python" \
   --kedro-timeout "${KEDRO_TIMEOUT:-900}" \
-  --spaceflights "$CARGO_TARGET_DIR/release/spaceflights" --w5-source "$root/examples/spaceflights/data/01_raw" \
+  --spaceflights "$CARGO_TARGET_DIR/release/spaceflights" \
+  --spaceflights-lazy "$CARGO_TARGET_DIR/release/spaceflights_lazy" --w5-source "$root/examples/spaceflights/data/01_raw" \
   | tee "$out/compare.md"
 if [ "${WRITE:-1}" = 1 ]; then
   python3 "$here/report.py" --benchmarks "$root/BENCHMARKS.md" --runs "$runs" --only "$only" \

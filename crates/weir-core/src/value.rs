@@ -159,6 +159,12 @@ impl Data for Value {}
 #[cfg(feature = "polars")]
 impl Data for polars_core::frame::DataFrame {}
 
+/// A query not yet run: nodes that take and return `LazyFrame`s let polars push filters and
+/// column selections into the scans of `polars.LazyPolarsDataset` and stream the result into
+/// its file, so a table never has to sit whole in memory.
+#[cfg(feature = "polars")]
+impl Data for polars_lazy::frame::LazyFrame {}
+
 impl Value {
     /// Wraps a value. Wrapping a `Value` returns it unchanged.
     pub fn new<T: Data>(value: T) -> Self {

@@ -26,7 +26,7 @@ pub enum FrameFormat {
 }
 
 impl FrameFormat {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Csv => "csv",
             Self::Parquet => "parquet",
@@ -40,48 +40,52 @@ impl FrameFormat {
 /// Options for reading.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    separator: Option<u8>,
-    has_header: Option<bool>,
-    columns: Option<Vec<String>>,
-    n_rows: Option<usize>,
-    skip_rows: Option<usize>,
-    lossy_utf8: bool,
-    null_values: Option<Vec<String>>,
-    quote_char: Option<Option<u8>>,
-    comment_prefix: Option<String>,
-    try_parse_dates: bool,
-    infer_schema_length: Option<Option<usize>>,
-    decimal_comma: bool,
-    dtypes: Vec<(String, DataType)>,
+    pub(crate) separator: Option<u8>,
+    pub(crate) has_header: Option<bool>,
+    pub(crate) columns: Option<Vec<String>>,
+    pub(crate) n_rows: Option<usize>,
+    pub(crate) skip_rows: Option<usize>,
+    pub(crate) lossy_utf8: bool,
+    pub(crate) null_values: Option<Vec<String>>,
+    pub(crate) quote_char: Option<Option<u8>>,
+    pub(crate) comment_prefix: Option<String>,
+    pub(crate) try_parse_dates: bool,
+    pub(crate) infer_schema_length: Option<Option<usize>>,
+    pub(crate) decimal_comma: bool,
+    pub(crate) dtypes: Vec<(String, DataType)>,
 }
 
 /// Options for writing.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
-    separator: Option<u8>,
-    include_header: Option<bool>,
-    quote_char: Option<u8>,
-    null_value: Option<String>,
-    date_format: Option<String>,
-    datetime_format: Option<String>,
-    float_precision: Option<usize>,
-    line_terminator: Option<String>,
-    decimal_comma: bool,
-    include_bom: bool,
-    compression: Option<String>,
-    row_group_size: Option<usize>,
+    pub(crate) separator: Option<u8>,
+    pub(crate) include_header: Option<bool>,
+    pub(crate) quote_char: Option<u8>,
+    pub(crate) null_value: Option<String>,
+    pub(crate) date_format: Option<String>,
+    pub(crate) datetime_format: Option<String>,
+    pub(crate) float_precision: Option<usize>,
+    pub(crate) line_terminator: Option<String>,
+    pub(crate) decimal_comma: bool,
+    pub(crate) include_bom: bool,
+    pub(crate) compression: Option<String>,
+    pub(crate) row_group_size: Option<usize>,
 }
 
 /// A DataFrame file (`pandas.CSVDataset`, `polars.ParquetDataset`, ...).
 pub struct FrameDataset {
-    target: Target,
-    format: FrameFormat,
-    read: ReadOptions,
-    write: WriteOptions,
+    pub(crate) target: Target,
+    pub(crate) format: FrameFormat,
+    pub(crate) read: ReadOptions,
+    pub(crate) write: WriteOptions,
     type_name: String,
 }
 
-fn polars_error(path: &std::path::Path, action: &str, error: PolarsError) -> DatasetError {
+pub(crate) fn polars_error(
+    path: &std::path::Path,
+    action: &str,
+    error: PolarsError,
+) -> DatasetError {
     DatasetError::with_source(
         format!("cannot {action} {}: {error}", path.display()),
         error,
@@ -222,21 +226,11 @@ impl FrameDataset {
                 }
                 writer.finish(&mut frame)
             }
-            FrameFormat::Parquet => {
-                let compression = match o.compression.as_deref() {
-                    None | Some("snappy") => ParquetCompression::Snappy,
-                    Some("zstd") => ParquetCompression::Zstd(None),
-                    Some("gzip") => ParquetCompression::Gzip(None),
-                    Some("brotli") => ParquetCompression::Brotli(None),
-                    Some("lz4") => ParquetCompression::Lz4Raw,
-                    Some(_) => ParquetCompression::Uncompressed,
-                };
-                ParquetWriter::new(out)
-                    .with_compression(compression)
-                    .with_row_group_size(o.row_group_size)
-                    .finish(&mut frame)
-                    .map(|_| ())
-            }
+            FrameFormat::Parquet => ParquetWriter::new(out)
+                .with_compression(parquet_compression(o.compression.as_deref()))
+                .with_row_group_size(o.row_group_size)
+                .finish(&mut frame)
+                .map(|_| ()),
             FrameFormat::Json => JsonWriter::new(out)
                 .with_json_format(JsonFormat::Json)
                 .finish(&mut frame),
@@ -286,6 +280,40 @@ impl Dataset for FrameDataset {
 
     fn type_name(&self) -> String {
         self.type_name.clone()
+    }
+}
+
+/// The `file_format` key of `polars.EagerPolarsDataset` and `polars.LazyPolarsDataset`.
+pub(crate) fn file_format(spec: &mut DatasetSpec) -> Result<FrameFormat, ConfigError> {
+    let type_name = spec.registered_type.clone();
+    let file_format: String = spec.take_as("file_format")?.ok_or_else(|| {
+        spec.error(format!(
+            "`{type_name}` needs `file_format` (csv, parquet, json, ndjson or ipc)"
+        ))
+    })?;
+    Ok(match file_format.as_str() {
+        "csv" => FrameFormat::Csv,
+        "parquet" => FrameFormat::Parquet,
+        "json" => FrameFormat::Json,
+        "ndjson" => FrameFormat::NdJson,
+        "ipc" | "feather" | "arrow" => FrameFormat::Ipc,
+        other => {
+            return Err(spec
+                .error(format!("`file_format: {other}` is not supported"))
+                .with_help("use csv, parquet, json, ndjson or ipc"));
+        }
+    })
+}
+
+/// `save_args.compression` of a Parquet file (snappy, as pandas, when not given).
+pub(crate) fn parquet_compression(name: Option<&str>) -> ParquetCompression {
+    match name {
+        None | Some("snappy") => ParquetCompression::Snappy,
+        Some("zstd") => ParquetCompression::Zstd(None),
+        Some("gzip") => ParquetCompression::Gzip(None),
+        Some("brotli") => ParquetCompression::Brotli(None),
+        Some("lz4") => ParquetCompression::Lz4Raw,
+        Some(_) => ParquetCompression::Uncompressed,
     }
 }
 

@@ -58,6 +58,45 @@ pub fn write_atomic(
     result
 }
 
+/// Like [`write_atomic`], for writers that open the file themselves: `write` gets the path of a
+/// temporary file beside `path` to create and fill; it is then flushed to disk and renamed over
+/// the target. A failed `write` leaves the previous file untouched.
+pub fn write_atomic_to_path(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), DatasetError>,
+) -> Result<(), DatasetError> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| {
+        DatasetError::with_source(format!("cannot create folder {}: {e}", parent.display()), e)
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = parent.join(format!(
+        ".{name}.weir-tmp-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        write(&temp)?;
+        std::fs::File::open(&temp)?.sync_all()?;
+        std::fs::rename(&temp, path).map_err(|e| {
+            DatasetError::with_source(
+                format!("cannot move the saved file to {}: {e}", path.display()),
+                e,
+            )
+        })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
 /// Where a file dataset reads and writes: a plain path, or Kedro's versioned layout
 /// `<filepath>/<version>/<file name>`.
 #[derive(Debug)]

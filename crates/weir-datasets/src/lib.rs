@@ -1,7 +1,8 @@
 //! File datasets for Weir, configured from `catalog.yml` or built in Rust.
 //!
 //! - DataFrames with polars: CSV, Parquet, JSON records, NDJSON and Arrow IPC
-//!   ([`FrameDataset`]); Excel workbooks read with calamine ([`ExcelDataset`]).
+//!   ([`FrameDataset`]), also scanned and streamed as `LazyFrame`s ([`LazyFrameDataset`]);
+//!   Excel workbooks read with calamine ([`ExcelDataset`]).
 //! - Text ([`TextDataset`]), bytes ([`BytesDataset`]), and JSON, YAML and a binary format for
 //!   any `serde` type ([`SerdeDataset`], [`JsonDataset`]).
 //! - Folders of files ([`PartitionedDataset`]).
@@ -18,6 +19,8 @@ pub mod serde_files;
 pub mod excel;
 #[cfg(feature = "polars")]
 pub mod frames;
+#[cfg(feature = "polars")]
+pub mod lazy;
 
 use std::sync::Arc;
 
@@ -28,6 +31,8 @@ pub use excel::ExcelDataset;
 #[cfg(feature = "polars")]
 pub use frames::{FrameDataset, FrameFormat};
 pub use fs::{Target, write_atomic};
+#[cfg(feature = "polars")]
+pub use lazy::LazyFrameDataset;
 pub use partitioned::{PartitionLoader, PartitionMap, PartitionedDataset, Partitions};
 pub use serde_files::{
     BytesDataset, FileContent, FileDataset, JsonDataset, SerdeDataset, SerdeFormat, SerdeTypes,
@@ -119,20 +124,11 @@ pub fn registry(types: SerdeTypes) -> DatasetRegistry {
         registry.alias("pandas.JSONDataset", "polars.JSONDataset");
         registry.alias("pandas.FeatherDataset", "polars.IPCDataset");
         registry.register("polars.EagerPolarsDataset", |spec, _| {
-            let file_format: String = spec
-                .take_as("file_format")?
-                .ok_or_else(|| spec.error("`polars.EagerPolarsDataset` needs `file_format` (csv, parquet, json, ndjson or ipc)"))?;
-            let format = match file_format.as_str() {
-                "csv" => F::Csv,
-                "parquet" => F::Parquet,
-                "json" => F::Json,
-                "ndjson" => F::NdJson,
-                "ipc" | "feather" | "arrow" => F::Ipc,
-                other => {
-                    return Err(spec.error(format!("`file_format: {other}` is not supported")).with_help("use csv, parquet, json, ndjson or ipc"));
-                }
-            };
+            let format = frames::file_format(spec)?;
             Ok(Arc::new(frames::from_spec(spec, format)?))
+        });
+        registry.register("polars.LazyPolarsDataset", |spec, _| {
+            Ok(Arc::new(lazy::from_spec(spec)?))
         });
     }
     #[cfg(feature = "excel")]

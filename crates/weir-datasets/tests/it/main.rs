@@ -4,6 +4,7 @@
 
 mod atomic;
 mod frames;
+mod lazy;
 mod serde_files;
 mod spaceflights;
 mod versioning;
