@@ -14,6 +14,7 @@ same model input table and metrics.
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -32,13 +33,16 @@ def run(command, cwd=None, env=None, timeout=None):
     # until the end would fill up and block it.
     with tempfile.TemporaryFile() as sink:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+        # A session of its own: a run stopped at the timeout is stopped with every process it
+        # started (Kedro's ParallelRunner workers would otherwise keep running).
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=cwd, env=env,
+                                   start_new_session=True)
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid != 0:
                 break
             if timeout is not None and time.perf_counter() - started > timeout:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 os.wait4(process.pid, 0)
                 return None
             time.sleep(0.001 if time.perf_counter() - started < 1 else 0.05)
