@@ -100,7 +100,8 @@ def main():
     # measure.py prints one section per group of workloads, each after a line `@@ <key>`.
     for section in compare.split("\n@@ ")[1:]:
         key, _, body = section.partition("\n")
-        text = replace(text, key.strip(), f"Medians of {args.runs} alternating runs per side.\n\n{body}")
+        runs = "One run per side (`RUNS=1`)." if args.runs == 1 else f"Medians of {args.runs} alternating runs per side."
+        text = replace(text, key.strip(), f"{runs}\n\n{body}")
     with open(args.benchmarks, "w") as f:
         f.write(text)
     print(f"wrote {args.benchmarks}")
