@@ -17,45 +17,15 @@ pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<(), DatasetError>,
 ) -> Result<(), DatasetError> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| {
-        DatasetError::with_source(format!("cannot create folder {}: {e}", parent.display()), e)
-    })?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = parent.join(format!(
-        ".{name}.weir-tmp-{}-{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let file = std::fs::File::create(&temp).map_err(|e| {
+    write_atomic_to_path(path, |temp| {
+        let file = std::fs::File::create(temp).map_err(|e| {
             DatasetError::with_source(format!("cannot create {}: {e}", temp.display()), e)
         })?;
         let mut writer = BufWriter::with_capacity(1 << 20, file);
         write(&mut writer)?;
         writer.flush()?;
-        let file = writer
-            .into_inner()
-            .map_err(|e| DatasetError::with_source(e.to_string(), e.into_error()))?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, path).map_err(|e| {
-            DatasetError::with_source(
-                format!("cannot move the saved file to {}: {e}", path.display()),
-                e,
-            )
-        })
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+        Ok(())
+    })
 }
 
 /// Like [`write_atomic`], for writers that open the file themselves: `write` gets the path of a

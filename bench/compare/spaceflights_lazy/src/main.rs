@@ -10,6 +10,7 @@
 
 use std::process::ExitCode;
 
+use spaceflights::pipelines::data_processing::nodes;
 use spaceflights::pipelines::data_science;
 use spaceflights::pipelines::data_science::nodes::LinearRegression;
 use weir::Project;
@@ -21,30 +22,11 @@ fn is_true(column: &str) -> Expr {
     col(column).eq(lit("t")).fill_null(lit(false)).alias(column)
 }
 
-/// Text to a float after removing `strip` characters, divided by `scale`; missing stays
-/// missing, and text that is not a number fails the query, naming the column and the value.
+/// Text to a float after removing `strip` characters, divided by `scale`, with the example's
+/// own parser; polars runs it batch by batch as the CSV streams in.
 fn number(column: &'static str, strip: &'static [char], scale: f64) -> Expr {
     col(column).map(
-        move |values: Column| {
-            let text = values.str()?;
-            let mut cleaned = String::new();
-            let mut parsed = Vec::with_capacity(text.len());
-            for value in text.iter() {
-                parsed.push(match value {
-                    None => None,
-                    Some(value) => {
-                        cleaned.clear();
-                        cleaned.extend(value.chars().filter(|c| !strip.contains(c)));
-                        let number: f64 = cleaned.trim().parse().map_err(|_| {
-                            polars_err!(ComputeError: "column '{column}': cannot read {value:?} as a number")
-                        })?;
-                        Some(number / scale)
-                    }
-                });
-            }
-            Ok(Float64Chunked::from_iter_options(values.name().clone(), parsed.into_iter())
-                .into_column())
-        },
+        move |values: Column| nodes::parse_numbers(&values, strip, scale),
         |_, field| Ok(Field::new(field.name().clone(), DataType::Float64)),
     )
 }

@@ -19,24 +19,33 @@ fn parse_number(
     strip: &[char],
     scale: f64,
 ) -> PolarsResult<Column> {
-    let values = frame.column(column)?.str()?;
-    let mut parsed = Vec::with_capacity(values.len());
+    parse_numbers(frame.column(column)?, strip, scale)
+}
+
+/// Text to floats, `strip` characters removed and divided by `scale` (`"$1,325.0"` with `$`
+/// and `,` stripped gives 1325.0); missing stays missing, and text that is not a number is an
+/// error naming the column and the value. Eager and lazy (`Expr::map`) versions of the nodes
+/// share it.
+pub fn parse_numbers(values: &Column, strip: &[char], scale: f64) -> PolarsResult<Column> {
+    let column = values.name().clone();
+    let text = values.str()?;
+    let mut parsed = Vec::with_capacity(text.len());
     // One buffer for every value: millions of rows must not mean millions of allocations.
     let mut cleaned = String::new();
-    for value in values.iter() {
+    for value in text.iter() {
         parsed.push(match value {
             None => None,
-            Some(text) => {
+            Some(value) => {
                 cleaned.clear();
-                cleaned.extend(text.chars().filter(|c| !strip.contains(c)));
+                cleaned.extend(value.chars().filter(|c| !strip.contains(c)));
                 let number: f64 = cleaned.trim().parse().map_err(|_| {
-                    polars_err!(ComputeError: "column '{column}': cannot read {text:?} as a number")
+                    polars_err!(ComputeError: "column '{column}': cannot read {value:?} as a number")
                 })?;
                 Some(number / scale)
             }
         });
     }
-    Ok(Float64Chunked::from_iter_options(column.into(), parsed.into_iter()).into_column())
+    Ok(Float64Chunked::from_iter_options(column, parsed.into_iter()).into_column())
 }
 
 /// Converts `iata_approved` to booleans and `company_rating` from `"90%"` to `0.9`.
