@@ -55,6 +55,41 @@ pub struct ReadOptions {
     pub(crate) dtypes: Vec<(String, DataType)>,
 }
 
+impl ReadOptions {
+    /// `load_args.dtype`, as the schema the CSV readers overwrite.
+    pub(crate) fn dtype_overrides(&self) -> Option<SchemaRef> {
+        if self.dtypes.is_empty() {
+            return None;
+        }
+        let mut schema = Schema::default();
+        for (name, dtype) in &self.dtypes {
+            schema.with_column(name.as_str().into(), dtype.clone());
+        }
+        Some(Arc::new(schema))
+    }
+
+    /// `load_args.encoding`.
+    pub(crate) fn encoding(&self) -> CsvEncoding {
+        if self.lossy_utf8 {
+            CsvEncoding::LossyUtf8
+        } else {
+            CsvEncoding::Utf8
+        }
+    }
+
+    /// `load_args.na_values`, for every column.
+    pub(crate) fn csv_null_values(&self) -> Option<NullValues> {
+        self.null_values.as_ref().map(|values| {
+            NullValues::AllColumns(
+                values
+                    .iter()
+                    .map(|s| PlSmallStr::from(s.as_str()))
+                    .collect(),
+            )
+        })
+    }
+}
+
 /// Options for writing.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
@@ -123,10 +158,6 @@ impl FrameDataset {
         let o = &self.read;
         let result = match self.format {
             FrameFormat::Csv => {
-                let mut schema = Schema::default();
-                for (name, dtype) in &o.dtypes {
-                    schema.with_column(name.as_str().into(), dtype.clone());
-                }
                 let mut options = CsvReadOptions::default()
                     .with_has_header(o.has_header.unwrap_or(true))
                     .with_n_rows(o.n_rows)
@@ -136,22 +167,14 @@ impl FrameDataset {
                             .as_ref()
                             .map(|c| c.iter().map(|s| PlSmallStr::from(s.as_str())).collect()),
                     )
-                    .with_schema_overwrite((!o.dtypes.is_empty()).then(|| Arc::new(schema)))
+                    .with_schema_overwrite(o.dtype_overrides())
                     .map_parse_options(|p| {
                         let mut p = p
                             .with_separator(o.separator.unwrap_or(b','))
                             .with_try_parse_dates(o.try_parse_dates)
                             .with_decimal_comma(o.decimal_comma)
-                            .with_encoding(if o.lossy_utf8 {
-                                CsvEncoding::LossyUtf8
-                            } else {
-                                CsvEncoding::Utf8
-                            })
-                            .with_null_values(o.null_values.as_ref().map(|v| {
-                                NullValues::AllColumns(
-                                    v.iter().map(|s| PlSmallStr::from(s.as_str())).collect(),
-                                )
-                            }));
+                            .with_encoding(o.encoding())
+                            .with_null_values(o.csv_null_values());
                         if let Some(q) = o.quote_char {
                             p = p.with_quote_char(q);
                         }

@@ -49,10 +49,6 @@ impl LazyFrameDataset {
         let o = &self.file.read;
         let mut frame = match self.file.format {
             FrameFormat::Csv => {
-                let mut schema = Schema::default();
-                for (name, dtype) in &o.dtypes {
-                    schema.with_column(name.as_str().into(), dtype.clone());
-                }
                 let mut reader = LazyCsvReader::new(source)
                     .with_has_header(o.has_header.unwrap_or(true))
                     .with_separator(o.separator.unwrap_or(b','))
@@ -60,18 +56,10 @@ impl LazyFrameDataset {
                     .with_n_rows(o.n_rows)
                     .with_try_parse_dates(o.try_parse_dates)
                     .with_decimal_comma(o.decimal_comma)
-                    .with_encoding(if o.lossy_utf8 {
-                        CsvEncoding::LossyUtf8
-                    } else {
-                        CsvEncoding::Utf8
-                    })
-                    .with_null_values(o.null_values.as_ref().map(|v| {
-                        NullValues::AllColumns(
-                            v.iter().map(|s| PlSmallStr::from(s.as_str())).collect(),
-                        )
-                    }))
+                    .with_encoding(o.encoding())
+                    .with_null_values(o.csv_null_values())
                     .with_comment_prefix(o.comment_prefix.as_deref().map(PlSmallStr::from))
-                    .with_dtype_overwrite((!o.dtypes.is_empty()).then(|| Arc::new(schema)));
+                    .with_dtype_overwrite(o.dtype_overrides());
                 if let Some(quote) = o.quote_char {
                     reader = reader.with_quote_char(quote);
                 }
