@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError, RwLock};
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, LazyFrame};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 use weir_core::{
@@ -198,8 +198,17 @@ impl ValidationHook {
                 continue;
             };
             let Some(frame) = value.downcast_ref::<DataFrame>() else {
+                // A lazy query (polars.LazyPolarsDataset) is not data yet: running it here would
+                // read or compute the whole table a second time, outside the node's streaming.
+                let fix = if value.downcast_ref::<LazyFrame>().is_some() {
+                    "; a LazyFrame is a query not yet run: validate the table where it is read \
+                     whole (a transcoded `name@eager` entry of the same file, read as a DataFrame \
+                     by the next node), or return a DataFrame from the node"
+                } else {
+                    ""
+                };
                 return Err(format!(
-                    "validation of dataset '{name}' ({side} of node {}): expectations need a table (a polars DataFrame), but the value is {}",
+                    "validation of dataset '{name}' ({side} of node {}): expectations need a table (a polars DataFrame), but the value is {}{fix}",
                     node.full_name(),
                     value.type_info().name()
                 )

@@ -289,3 +289,31 @@ fn both_ge_dialects_read_the_same() {
     assert_eq!(ra.failure_lines(), rb.failure_lines());
     assert_eq!(ra.failure_lines().len(), 3);
 }
+
+#[test]
+fn a_lazy_query_is_refused_with_where_to_validate_instead() {
+    let project = Project::new(
+        "datasets:\n  companies:\n    suite: conf/base/expectations/companies.json\n    when: inputs\n",
+        &[("conf/base/expectations/companies.json", COMPANIES_SUITE_0X)],
+    );
+    let hook = project.hook(json!({})).unwrap();
+    let mut catalog = Catalog::new();
+    catalog.add_value("companies", companies().lazy());
+    let pipeline = Pipeline::new([node(|companies: LazyFrame| companies)
+        .inputs("companies")
+        .outputs("kept")
+        .name("keep")]);
+    let error = SequentialRunner::new()
+        .run(&pipeline, &catalog, &hook, &RunParams::with_run_id("run-1"))
+        .unwrap_err();
+    let text = format!(
+        "{error:#}\n{}",
+        std::error::Error::source(&error)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    );
+    assert!(text.contains("dataset 'companies'"), "{text}");
+    assert!(text.contains("LazyFrame is a query not yet run"), "{text}");
+    assert!(text.contains("@eager"), "{text}");
+    assert!(project.reports().is_empty());
+}
