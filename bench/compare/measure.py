@@ -79,10 +79,20 @@ def fresh_project(template, path, raw):
     return path
 
 
+FLOOR = "polars alone, no framework (spaceflights_polars: the same queries and functions)"
+
+
+def python_polars_version(python):
+    return subprocess.run([python, "-c", "import polars; print(polars.__version__)"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
 def w5(args, kedro_python):
     """Spaceflights x COPIES: `kedro run` against two Weir projects, each in a folder of its own:
     the spaceflights example's binary (eager DataFrame nodes) and spaceflights_lazy (its data
-    processing nodes on LazyFrames, with polars.LazyPolarsDataset)."""
+    processing nodes on LazyFrames, with polars.LazyPolarsDataset). Two floors beside them: the
+    lazy side's queries and functions run by polars alone (spaceflights_polars), and its data
+    processing queries run by polars' official Python build."""
     raw = os.path.join(args.w5_work, f"raw-{args.w5_copies}")
     subprocess.run([kedro_python, os.path.join(HERE, "spaceflights", "make_data.py"), args.w5_source, raw,
                     "--copies", str(args.w5_copies)], check=True)
@@ -95,15 +105,22 @@ def w5(args, kedro_python):
         sides.append(("Weir, spaceflights_lazy (LazyFrame data processing nodes, streamed)",
                       [args.spaceflights_lazy, "run"],
                       fresh_project(template("weir_lazy_project"), os.path.join(args.w5_work, "weir-lazy"), raw)))
+    if args.spaceflights_polars:
+        # Not a Weir side: the floor under any polars-based run of W5 on this machine.
+        sides.append((FLOOR, [args.spaceflights_polars],
+                      fresh_project(template("weir_lazy_project"), os.path.join(args.w5_work, "polars-alone"), raw)))
+    python_floor = os.path.join(args.w5_work, "polars-python")
+    fresh_project(template("weir_lazy_project"), python_floor, raw)
     kedro_bin = os.path.join(os.path.dirname(kedro_python), "kedro")
     # Kedro's telemetry plugin is installed with Kedro; it must not talk to the network mid-run.
     kedro_env = dict(os.environ, DO_NOT_TRACK="1", KEDRO_DISABLE_TELEMETRY="1")
     runs = {title: [] for title, _, _ in sides}
-    kedro = []
+    kedro, python_polars = [], []
     for _ in range(args.runs):  # alternate the sides
         for title, command, project in sides:
             runs[title].append(run(command, cwd=project))
         kedro.append(run([kedro_bin, "run"], cwd=kedro_project, env=kedro_env))
+        python_polars.append(run([kedro_python, template("polars_data_processing.py")], cwd=python_floor))
     med = lambda rows, i: statistics.median(r[i] for r in rows)
     checks = []
     for title, _, project in sides:
@@ -117,17 +134,23 @@ def w5(args, kedro_python):
     print(f"spaceflights x{args.w5_copies}, data_processing + data_science; Kedro 1.7 (`kedro run`, SequentialRunner): "
           f"{k_wall:.2f} s, {k_peak:,.0f} MiB peak.")
     print()
-    print("| Weir side | Weir wall | Kedro wall | Kedro / Weir | Weir peak | Kedro peak | Weir / Kedro peak |")
+    print("| side | wall | Kedro wall | Kedro / side | peak | Kedro peak | side / Kedro peak |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for title, _, _ in sides:
         w_wall, w_peak = med(runs[title], 0), med(runs[title], 1)
         print(f"| {title} | {w_wall:.2f} s | {k_wall:.2f} s | {k_wall / w_wall:.1f}x "
               f"| {w_peak:,.0f} MiB | {k_peak:,.0f} MiB | {w_peak / k_peak:.2f} |")
+    p_wall, p_peak = med(python_polars, 0), med(python_polars, 1)
+    print()
+    print(f"10x Kedro is {k_wall / 10:.2f} s. For reference, the data processing pipeline alone, the same queries "
+          f"run by polars {python_polars_version(kedro_python)}'s official Python build (compiled with nightly SIMD and LTO; "
+          f"polars_data_processing.py): {p_wall:.2f} s, {p_peak:,.0f} MiB peak.")
     print()
     print("Runs (wall s, peak MiB):")
     for title, _, _ in sides:
         print(f"- {title}: {[(round(w, 2), round(p)) for w, p, _ in runs[title]]}")
     print(f"- Kedro: {[(round(w, 2), round(p)) for w, p, _ in kedro]}")
+    print(f"- polars from Python, data processing only: {[(round(w, 2), round(p)) for w, p, _ in python_polars]}")
     print()
     print("Outputs, checked against Kedro's:")
     for check in checks:
@@ -149,6 +172,7 @@ def main():
                         help="seconds after which a Kedro run of W1, W2 or W4 is stopped and reported as slower")
     parser.add_argument("--spaceflights", help="the spaceflights example's release binary (W5)")
     parser.add_argument("--spaceflights-lazy", help="bench/compare/spaceflights_lazy's release binary (W5)")
+    parser.add_argument("--spaceflights-polars", help="its spaceflights_polars binary: W5 with polars alone")
     parser.add_argument("--w5-source", help="the tutorial's raw data (companies.csv, reviews.csv, shuttles.xlsx)")
     parser.add_argument("--w5-copies", type=int, default=166)
     parser.add_argument("--w5-work", default=os.path.expanduser("~/.cache/weir/bench-w5"))

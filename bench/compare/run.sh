@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target-bench}"
 venv="${WEIR_BENCH_VENV:-$HOME/.cache/weir/venv-bench}"
 only="${ONLY:-w1,w2,w3,w4,w5}"
 runs="${RUNS:-5}"
-if ! "$venv/bin/python" -c "import kedro, kedro_datasets, sklearn, openpyxl, pyarrow" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import kedro, kedro_datasets, sklearn, openpyxl, pyarrow, polars" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
 fi
@@ -37,7 +37,8 @@ python3 "$here/measure.py" --runs "$runs" --only "$only" --w1-sizes "${W1_SIZES:
   --weir "$CARGO_TARGET_DIR/release/weir_workloads" --kedro-python "$venv/bin/python" \
   --kedro-timeout "${KEDRO_TIMEOUT:-900}" \
   --spaceflights "$CARGO_TARGET_DIR/release/spaceflights" \
-  --spaceflights-lazy "$CARGO_TARGET_DIR/release/spaceflights_lazy" --w5-source "$root/examples/spaceflights/data/01_raw" \
+  --spaceflights-lazy "$CARGO_TARGET_DIR/release/spaceflights_lazy" \
+  --spaceflights-polars "$CARGO_TARGET_DIR/release/spaceflights_polars" --w5-source "$root/examples/spaceflights/data/01_raw" \
   | tee "$out/compare.md"
 if [ "${WRITE:-1}" = 1 ]; then
   python3 "$here/report.py" --benchmarks "$root/BENCHMARKS.md" --runs "$runs" --only "$only" \

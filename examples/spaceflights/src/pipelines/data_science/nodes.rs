@@ -59,8 +59,12 @@ pub fn split_data(
     data: DataFrame,
     options: Param<ModelOptions>,
 ) -> PolarsResult<(DataFrame, DataFrame, DataFrame, DataFrame)> {
-    let x = data.select(options.features.iter().map(String::as_str))?;
-    let y = data.select(["price"])?;
+    // One chunk per column: a Parquet file is read as one chunk per row group, and gathering
+    // shuffled rows from many chunks looks up the chunk of every row.
+    let mut x = data.select(options.features.iter().map(String::as_str))?;
+    let mut y = data.select(["price"])?;
+    x.rechunk_mut_par();
+    y.rechunk_mut_par();
     let (train, test) =
         learn::train_test_split(data.height(), options.test_size, options.random_state);
     let rows = |positions: &[usize]| {
