@@ -4,15 +4,16 @@
 //! writes plain log lines when stderr is not a terminal or `NO_COLOR` is set) and collects each
 //! node's status and duration and each saved dataset's size for the summary.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use weir_core::{
-    AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, BoxError,
-    HookResult, Hooks, NodeDirective, NodeFailed, PipelineFailed, Value,
+    AfterDatasetLoaded, AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeNodeRun,
+    BeforePipelineRun, BoxError, HookResult, Hooks, NodeDirective, NodeFailed, PipelineFailed,
+    Value,
 };
 
 /// How progress is shown.
@@ -95,6 +96,18 @@ pub struct NodeOutcome {
     pub status: NodeStatus,
     /// Time in the function.
     pub duration: Duration,
+    /// Time loading its inputs.
+    pub load: Duration,
+    /// Time saving its outputs. A node returning a `LazyFrame` does its work here: the query
+    /// runs when the dataset writes it.
+    pub save: Duration,
+}
+
+impl NodeOutcome {
+    /// Loads, the function and saves.
+    pub fn total(&self) -> Duration {
+        self.load + self.duration + self.save
+    }
 }
 
 /// One saved dataset of the summary.
@@ -118,6 +131,8 @@ struct State {
     running: BTreeSet<String>,
     nodes: Vec<NodeOutcome>,
     saved: Vec<SavedDataset>,
+    /// Load time of the nodes still running, by node.
+    loads: HashMap<String, Duration>,
 }
 
 /// The hook that shows progress and gathers the summary.
@@ -178,9 +193,10 @@ impl RunObserver {
         }
     }
 
-    fn node_ended(&self, outcome: NodeOutcome) {
+    fn node_ended(&self, mut outcome: NodeOutcome) {
         let mut state = self.state();
         state.running.remove(&outcome.name);
+        outcome.load = state.loads.remove(&outcome.name).unwrap_or_default();
         state.done += 1;
         state.nodes.push(outcome);
         self.refresh(&state);
@@ -272,6 +288,8 @@ impl Hooks for RunObserver {
                 NodeStatus::Completed
             },
             duration: event.duration,
+            load: Duration::ZERO,
+            save: Duration::ZERO,
         });
         Ok(())
     }
@@ -281,11 +299,28 @@ impl Hooks for RunObserver {
             name: event.node.full_name().to_owned(),
             status: NodeStatus::Failed(event.error.to_string()),
             duration: Duration::ZERO,
+            load: Duration::ZERO,
+            save: Duration::ZERO,
         });
     }
 
+    fn after_dataset_loaded(&self, event: &AfterDatasetLoaded<'_>) -> HookResult {
+        *self
+            .state()
+            .loads
+            .entry(event.node.full_name().to_owned())
+            .or_default() += event.duration;
+        Ok(())
+    }
+
     fn after_dataset_saved(&self, event: &AfterDatasetSaved<'_>) -> HookResult {
-        self.state().saved.push(SavedDataset {
+        let mut state = self.state();
+        // Outputs are saved after `after_node_run`, as in Kedro: the node has ended already.
+        let node = event.node.full_name();
+        if let Some(outcome) = state.nodes.iter_mut().rev().find(|n| n.name == node) {
+            outcome.save += event.duration;
+        }
+        state.saved.push(SavedDataset {
             name: event.dataset_name.to_owned(),
             shape: table_shape(event.data),
             duration: event.duration,
@@ -307,6 +342,76 @@ impl Hooks for RunObserver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dataset whose loads and saves take the given time, like a file whose save runs a
+    /// lazy query.
+    struct Slow {
+        load: Duration,
+        save: Duration,
+    }
+
+    impl weir_core::Dataset for Slow {
+        type Value = u64;
+
+        fn load(&self) -> Result<u64, weir_core::DatasetError> {
+            std::thread::sleep(self.load);
+            Ok(1)
+        }
+
+        fn save(&self, _: &u64) -> Result<(), weir_core::DatasetError> {
+            std::thread::sleep(self.save);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn each_node_gets_its_own_load_and_save_time() {
+        use weir_core::{Catalog, Pipeline, RunParams, Runner, SequentialRunner, node};
+        let millis = Duration::from_millis;
+        let mut catalog = Catalog::new();
+        let slow = |load, save| Slow {
+            load: millis(load),
+            save: millis(save),
+        };
+        catalog.add("raw", slow(30, 0));
+        catalog.add("written", slow(0, 60));
+        catalog.add("read_again", slow(0, 0));
+        let pipeline = Pipeline::new([
+            node(|x: u64| x + 1)
+                .inputs("raw")
+                .outputs("written")
+                .name("first"),
+            node(|x: u64| x * 2)
+                .inputs("written")
+                .outputs("read_again")
+                .name("second"),
+        ]);
+        let observer = RunObserver::new(ProgressMode::Off);
+        SequentialRunner::new()
+            .run(&pipeline, &catalog, &observer, &RunParams::new())
+            .unwrap();
+        let nodes = observer.nodes();
+        let [first, second] = nodes.as_slice() else {
+            panic!("{nodes:?}")
+        };
+        assert_eq!(
+            (first.name.as_str(), second.name.as_str()),
+            ("first", "second")
+        );
+        assert!(
+            first.load >= millis(30) && first.save >= millis(60),
+            "{first:?}"
+        );
+        assert!(
+            first.total() >= millis(90) && first.duration < millis(30),
+            "{first:?}"
+        );
+        // `written` is loaded by `second` (no save-time cost there) and saved by `first` only.
+        assert!(
+            second.save < millis(30) && second.load < millis(30),
+            "{second:?}"
+        );
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -714,7 +714,8 @@ pub(crate) fn describe_value(value: &weir_core::Value) -> Option<String> {
     None
 }
 
-/// The end-of-run summary: each node's status and duration, the slowest nodes, the saved
+/// The end-of-run summary: each node's status and durations (its function, then loading its
+/// inputs and saving its outputs, where a lazy node's query runs), the slowest nodes, the saved
 /// datasets with their sizes and locations, the free outputs, and on failure the error and the
 /// command that resumes the run.
 pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> String {
@@ -732,8 +733,8 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
         format_duration(outcome.duration)
     ));
     out.push_str(&format!(
-        "\n{:<44} {:<10} {:>10}\n",
-        "node", "status", "time"
+        "\n{:<44} {:<10} {:>10} {:>10} {:>10}\n",
+        "node", "status", "run", "load", "save"
     ));
     for node in &outcome.nodes {
         let status = match &node.status {
@@ -742,10 +743,12 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
             NodeStatus::Failed(_) => "FAILED",
         };
         out.push_str(&format!(
-            "{:<44} {:<10} {:>10}\n",
+            "{:<44} {:<10} {:>10} {:>10} {:>10}\n",
             node.name,
             status,
-            format_duration(node.duration)
+            format_duration(node.duration),
+            format_duration(node.load),
+            format_duration(node.save)
         ));
     }
     let ended: std::collections::BTreeSet<&str> =
@@ -771,14 +774,14 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
         .iter()
         .filter(|n| n.status == NodeStatus::Completed)
         .collect();
-    slowest.sort_by_key(|node| std::cmp::Reverse(node.duration));
+    slowest.sort_by_key(|node| std::cmp::Reverse(node.total()));
     if slowest.len() > 1 {
         out.push_str(&format!(
             "\nslowest: {}\n",
             slowest
                 .iter()
                 .take(3)
-                .map(|n| format!("{} ({})", n.name, format_duration(n.duration)))
+                .map(|n| format!("{} ({})", n.name, format_duration(n.total())))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
