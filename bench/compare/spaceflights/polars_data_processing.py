@@ -1,7 +1,9 @@
 """W5's reference floor: the data processing pipeline of spaceflights_lazy (bench/compare/
-spaceflights_lazy/src/lib.rs), the same queries, run by polars' official Python build, which is
-compiled with nightly Rust's SIMD, LTO and jemalloc. No framework, no catalog: scans, the three
-nodes' expressions, and Parquet sinks (snappy, polars' streaming engine) to the same files.
+spaceflights_lazy/src/lib.rs) as equivalent polars queries, run by polars' official Python build
+(compiled with nightly Rust's SIMD, LTO and jemalloc). The prices and ratings are parsed with
+polars' built-in string expressions where the Rust side maps the example's own parser. No
+framework, no catalog: scans, the three nodes' expressions, and Parquet sinks (snappy, polars'
+streaming engine) to the same files, which measure.py checks against Kedro's.
 
     cd <a W5 project folder> && python polars_data_processing.py
 """

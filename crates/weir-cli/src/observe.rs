@@ -2,7 +2,8 @@
 //!
 //! One hook, [`RunObserver`], follows the run: it drives an `indicatif` bar on a terminal (or
 //! writes plain log lines when stderr is not a terminal or `NO_COLOR` is set) and collects each
-//! node's status and duration and each saved dataset's size for the summary.
+//! node's status and durations (its function, loading its inputs, saving its outputs) and each
+//! saved dataset's size for the summary.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
@@ -96,10 +97,11 @@ pub struct NodeOutcome {
     pub status: NodeStatus,
     /// Time in the function.
     pub duration: Duration,
-    /// Time loading its inputs.
+    /// Time loading its inputs, summed over them (with `--async` they load at once, so the
+    /// sum can exceed the time that passed).
     pub load: Duration,
-    /// Time saving its outputs. A node returning a `LazyFrame` does its work here: the query
-    /// runs when the dataset writes it.
+    /// Time saving its outputs, summed likewise. A node returning a `LazyFrame` does its work
+    /// here: the query runs when the dataset writes it.
     pub save: Duration,
 }
 

@@ -1,9 +1,10 @@
 //! W5's floor: the spaceflights run of `spaceflights_lazy` with polars alone, no framework. The
 //! same queries (this crate's node functions) are sunk straight to the same files, the model
 //! input table is read back whole and the example's data science functions are called in turn,
-//! with `conf/base/parameters_data_science.yml`'s values. No catalog, hooks, logging, run journal,
-//! temporary files or fsync: what is left is polars' own work, which no framework built on it can
-//! go below on this machine.
+//! with `conf/base/parameters_data_science.yml`'s values, written out here. No catalog, hooks,
+//! logging, run journal, temporary files or fsync, and the regressor is written as a line of JSON
+//! rather than Weir's pickle file: what is left is polars' own work, which no framework built on
+//! it can go below on this machine.
 //!
 //! ```sh
 //! cd <a project laid out like bench/compare/spaceflights/weir_lazy_project> && spaceflights_polars
