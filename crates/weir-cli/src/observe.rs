@@ -135,6 +135,9 @@ struct State {
     saved: Vec<SavedDataset>,
     /// Load time of the nodes still running, by node.
     loads: HashMap<String, Duration>,
+    /// Outputs still to save, by node: a node is shown running until they are written (a
+    /// `LazyFrame` node's query runs then).
+    saving: HashMap<String, usize>,
 }
 
 /// The hook that shows progress and gathers the summary.
@@ -195,11 +198,16 @@ impl RunObserver {
         }
     }
 
-    fn node_ended(&self, mut outcome: NodeOutcome) {
+    /// Records how a node ended; it counts as done once its `unsaved` outputs are written.
+    fn node_ended(&self, mut outcome: NodeOutcome, unsaved: usize) {
         let mut state = self.state();
-        state.running.remove(&outcome.name);
         outcome.load = state.loads.remove(&outcome.name).unwrap_or_default();
-        state.done += 1;
+        if unsaved == 0 {
+            state.running.remove(&outcome.name);
+            state.done += 1;
+        } else {
+            state.saving.insert(outcome.name.clone(), unsaved);
+        }
         state.nodes.push(outcome);
         self.refresh(&state);
     }
@@ -282,28 +290,34 @@ impl Hooks for RunObserver {
     }
 
     fn after_node_run(&self, event: &AfterNodeRun<'_>) -> HookResult {
-        self.node_ended(NodeOutcome {
-            name: event.node.full_name().to_owned(),
-            status: if event.skipped {
-                NodeStatus::Skipped
-            } else {
-                NodeStatus::Completed
+        self.node_ended(
+            NodeOutcome {
+                name: event.node.full_name().to_owned(),
+                status: if event.skipped {
+                    NodeStatus::Skipped
+                } else {
+                    NodeStatus::Completed
+                },
+                duration: event.duration,
+                load: Duration::ZERO,
+                save: Duration::ZERO,
             },
-            duration: event.duration,
-            load: Duration::ZERO,
-            save: Duration::ZERO,
-        });
+            event.outputs.len(),
+        );
         Ok(())
     }
 
     fn on_node_error(&self, event: &NodeFailed<'_>) {
-        self.node_ended(NodeOutcome {
-            name: event.node.full_name().to_owned(),
-            status: NodeStatus::Failed(event.error.to_string()),
-            duration: Duration::ZERO,
-            load: Duration::ZERO,
-            save: Duration::ZERO,
-        });
+        self.node_ended(
+            NodeOutcome {
+                name: event.node.full_name().to_owned(),
+                status: NodeStatus::Failed(event.error.to_string()),
+                duration: Duration::ZERO,
+                load: Duration::ZERO,
+                save: Duration::ZERO,
+            },
+            0,
+        );
     }
 
     fn after_dataset_loaded(&self, event: &AfterDatasetLoaded<'_>) -> HookResult {
@@ -321,6 +335,15 @@ impl Hooks for RunObserver {
         let node = event.node.full_name();
         if let Some(outcome) = state.nodes.iter_mut().rev().find(|n| n.name == node) {
             outcome.save += event.duration;
+        }
+        if let Some(unsaved) = state.saving.get_mut(node) {
+            *unsaved = unsaved.saturating_sub(1);
+            if *unsaved == 0 {
+                state.saving.remove(node);
+                state.running.remove(node);
+                state.done += 1;
+            }
+            self.refresh(&state);
         }
         state.saved.push(SavedDataset {
             name: event.dataset_name.to_owned(),
@@ -387,13 +410,25 @@ mod tests {
                 .inputs("written")
                 .outputs("read_again")
                 .name("second"),
+            // A free output, in no catalog entry.
+            node(|x: u64| x + 3)
+                .inputs("read_again")
+                .outputs("free")
+                .name("third"),
         ]);
         let observer = RunObserver::new(ProgressMode::Off);
         SequentialRunner::new()
             .run(&pipeline, &catalog, &observer, &RunParams::new())
             .unwrap();
+        // Each node counted done once its output was written, none left running.
+        let state = observer.state();
+        assert_eq!(
+            (state.done, state.running.len(), state.saving.len()),
+            (3, 0, 0)
+        );
+        drop(state);
         let nodes = observer.nodes();
-        let [first, second] = nodes.as_slice() else {
+        let [first, second, _third] = nodes.as_slice() else {
             panic!("{nodes:?}")
         };
         assert_eq!(
