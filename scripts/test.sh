@@ -17,6 +17,10 @@ echo "== services"
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
+echo "== module cycles"
+python3 scripts/check-module-cycles.py --self-test
+python3 scripts/check-module-cycles.py
+
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -17,7 +17,7 @@ use weir_core::{
     AfterDatasetSaved, AfterNodeRun, HookResult, Hooks, NodeFailed, generate_timestamp,
 };
 
-use crate::observe::table_shape;
+use crate::values::table_shape;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (

@@ -321,67 +321,67 @@ fn the_default_pipeline_is_registered_and_not_empty() {
 const SPACEFLIGHTS_TEXT: &[(&str, &str)] = &[
     (
         "src/lib.rs",
-        include_str!("../../../examples/spaceflights/src/lib.rs"),
+        include_str!("../starters/spaceflights/src/lib.rs"),
     ),
     (
         "src/learn.rs",
-        include_str!("../../../examples/spaceflights/src/learn.rs"),
+        include_str!("../starters/spaceflights/src/learn.rs"),
     ),
     (
         "src/pipelines/mod.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/mod.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/mod.rs"),
     ),
     (
         "src/pipelines/data_processing/mod.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/data_processing/mod.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/data_processing/mod.rs"),
     ),
     (
         "src/pipelines/data_processing/nodes.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/data_processing/nodes.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/data_processing/nodes.rs"),
     ),
     (
         "src/pipelines/data_science/mod.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/data_science/mod.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/data_science/mod.rs"),
     ),
     (
         "src/pipelines/data_science/nodes.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/data_science/nodes.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/data_science/nodes.rs"),
     ),
     (
         "src/pipelines/reporting/mod.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/reporting/mod.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/reporting/mod.rs"),
     ),
     (
         "src/pipelines/reporting/nodes.rs",
-        include_str!("../../../examples/spaceflights/src/pipelines/reporting/nodes.rs"),
+        include_str!("../starters/spaceflights/src/pipelines/reporting/nodes.rs"),
     ),
     (
         "conf/base/catalog.yml",
-        include_str!("../../../examples/spaceflights/conf/base/catalog.yml"),
+        include_str!("../starters/spaceflights/conf/base/catalog.yml"),
     ),
     (
         "conf/base/catalog_reporting.yml",
-        include_str!("../../../examples/spaceflights/conf/base/catalog_reporting.yml"),
+        include_str!("../starters/spaceflights/conf/base/catalog_reporting.yml"),
     ),
     (
         "conf/base/mlflow.yml",
-        include_str!("../../../examples/spaceflights/conf/base/mlflow.yml"),
+        include_str!("../starters/spaceflights/conf/base/mlflow.yml"),
     ),
     (
         "conf/base/parameters.yml",
-        include_str!("../../../examples/spaceflights/conf/base/parameters.yml"),
+        include_str!("../starters/spaceflights/conf/base/parameters.yml"),
     ),
     (
         "conf/base/parameters_data_processing.yml",
-        include_str!("../../../examples/spaceflights/conf/base/parameters_data_processing.yml"),
+        include_str!("../starters/spaceflights/conf/base/parameters_data_processing.yml"),
     ),
     (
         "conf/base/parameters_data_science.yml",
-        include_str!("../../../examples/spaceflights/conf/base/parameters_data_science.yml"),
+        include_str!("../starters/spaceflights/conf/base/parameters_data_science.yml"),
     ),
     (
         "conf/base/parameters_reporting.yml",
-        include_str!("../../../examples/spaceflights/conf/base/parameters_reporting.yml"),
+        include_str!("../starters/spaceflights/conf/base/parameters_reporting.yml"),
     ),
     (
         "tests/reference.rs",
@@ -389,22 +389,22 @@ const SPACEFLIGHTS_TEXT: &[(&str, &str)] = &[
     ),
     (
         "kedro-reference.json",
-        include_str!("../../../examples/spaceflights/kedro-reference.json"),
+        include_str!("../starters/spaceflights/kedro-reference.json"),
     ),
 ];
 
 const SPACEFLIGHTS_DATA: &[(&str, &[u8])] = &[
     (
         "data/01_raw/companies.csv",
-        include_bytes!("../../../examples/spaceflights/data/01_raw/companies.csv"),
+        include_bytes!("../starters/spaceflights/data/01_raw/companies.csv"),
     ),
     (
         "data/01_raw/reviews.csv",
-        include_bytes!("../../../examples/spaceflights/data/01_raw/reviews.csv"),
+        include_bytes!("../starters/spaceflights/data/01_raw/reviews.csv"),
     ),
     (
         "data/01_raw/shuttles.xlsx",
-        include_bytes!("../../../examples/spaceflights/data/01_raw/shuttles.xlsx"),
+        include_bytes!("../starters/spaceflights/data/01_raw/shuttles.xlsx"),
     ),
 ];
 
@@ -501,9 +501,9 @@ pub fn new_project(
                 &root.join("src/main.rs"),
                 main_rs(
                     name,
-                    "    // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters,\n    // the catalog's metrics and model and chart artifacts.\n    let mlflow = weir_mlflow::MlflowHook::new();\n",
+                    "",
                     &format!(
-                        "\n        .dataset_types(mlflow.dataset_types())\n        .hooks(mlflow)\n        // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.\n        .serde_type::<{name}::pipelines::data_science::nodes::LinearRegression>()"
+                        "\n        // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters,\n        // the catalog's metrics and model and chart artifacts (its dataset types come with it).\n        .plugin(weir_mlflow::MlflowHook::new())\n        // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.\n        .serde_type::<{name}::pipelines::data_science::nodes::LinearRegression>()"
                     ),
                 ),
             )?;
@@ -697,8 +697,7 @@ mod tests {
             "{manifest}"
         );
         assert!(
-            main.contains("let mlflow = weir_mlflow::MlflowHook::new();")
-                && main.contains(".dataset_types(mlflow.dataset_types())"),
+            main.contains(".plugin(weir_mlflow::MlflowHook::new())"),
             "{main}"
         );
         let path = WeirSource::Path(PathBuf::from("/checkout/crates/weir"));

@@ -6,29 +6,39 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use weir_config::{CatalogConfig, ConfigError, ConfigLoader};
+use weir_config::{CatalogConfig, ConfigError, ConfigLoader, SettingsError};
 use weir_core::{
     BoxError, Catalog, CatalogCreated, ContextCreated, Hooks, ParallelRunner, Pipeline,
-    PipelineError, PipelineFilter, RunError, RunParams, RunResult, Runner, SequentialRunner,
-    generate_timestamp,
+    PipelineError, PipelineFilter, PluginConfigError, RunError, RunParams, RunResult, Runner,
+    SequentialRunner, generate_timestamp,
 };
 
 use crate::history::{self, RunHistory, RunStart};
-use crate::observe::{NodeOutcome, ProgressMode, RunObserver, SavedDataset};
+use crate::progress::{NodeOutcome, ProgressMode, RunObserver, SavedDataset};
 use crate::project::Project;
+use crate::text::shell_join;
 
 /// Why a session could not run, or a run failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[non_exhaustive]
 pub enum SessionError {
     /// The configuration is wrong (files, YAML, catalog, parameters).
-    #[error("{0}")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Config(#[from] ConfigError),
     /// The command asked for something that does not exist.
-    #[error("{0}")]
-    Usage(String),
+    #[error("{message}")]
+    #[diagnostic(code(weir::usage))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
     /// A pipeline filter did not apply.
-    #[error("{0}")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Pipeline(#[from] PipelineError),
     /// A hook of the session (`after_context_created`, `after_catalog_created`) failed.
     #[error("hook failed: {0}")]
@@ -39,15 +49,38 @@ pub enum SessionError {
 }
 
 impl SessionError {
+    /// A usage error: the command asked for something that does not exist.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::Usage {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The same error with a hint on how to fix it (usage errors only).
+    #[must_use]
+    pub fn with_help(mut self, text: impl Into<String>) -> Self {
+        if let Self::Usage { help, .. } = &mut self {
+            *help = Some(text.into());
+        }
+        self
+    }
+
     /// The process exit code: 1 when the pipeline failed, 2 for usage and configuration errors
     /// (including a pipeline that does not validate, where nothing ran).
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Run(RunError::Invalid(_) | RunError::Configuration(_)) => 2,
+            // A plugin that refuses its settings file is a configuration error.
+            Self::Hook(error) if is_configuration(error.as_ref()) => 2,
             Self::Run(_) | Self::Hook(_) => 1,
-            Self::Config(_) | Self::Usage(_) | Self::Pipeline(_) => 2,
+            Self::Config(_) | Self::Usage { .. } | Self::Pipeline(_) => 2,
         }
     }
+}
+
+fn is_configuration(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.is::<SettingsError>() || error.is::<ConfigError>() || error.is::<PluginConfigError>()
 }
 
 /// How a session is created (Kedro's `KedroSession.create` arguments).
@@ -112,6 +145,17 @@ pub struct RunOutcome {
     pub duration: Duration,
 }
 
+impl Project {
+    /// Creates a session at the project root.
+    ///
+    /// # Errors
+    ///
+    /// The configuration cannot be loaded, or a hook of the session failed.
+    pub fn session(&self, options: SessionOptions) -> Result<Session<'_>, SessionError> {
+        Session::create(self, &self.root(), options)
+    }
+}
+
 /// A session of a project: configuration loaded, catalog built, hooks told.
 pub struct Session<'p> {
     project: &'p Project,
@@ -142,10 +186,13 @@ impl<'p> Session<'p> {
             None => root.join(project.conf_source()),
         };
         if !conf_source.is_dir() {
-            return Err(SessionError::Usage(format!(
-                "configuration folder '{}' does not exist. Run the project from its root folder (the one holding `conf/`), or pass `--conf-source PATH`.",
+            return Err(SessionError::usage(format!(
+                "configuration folder '{}' does not exist",
                 conf_source.display()
-            )));
+            ))
+            .with_help(
+                "run the project from its root folder (the one holding `conf/`), or pass `--conf-source PATH`",
+            ));
         }
         let runtime_params = options
             .runtime_params
@@ -245,24 +292,22 @@ impl<'p> Session<'p> {
             let pipeline = self.project.find_pipeline(name).ok_or_else(|| {
                 let known = self.project.pipeline_names();
                 let close = weir_core::suggest::close_matches(name, known.iter().map(String::as_str), 3, 0.6);
-                let mut message = format!(
+                let error = SessionError::usage(format!(
                     "Failed to find the pipeline named '{name}'. It needs to be registered with `Project::pipeline`."
-                );
-                if !close.is_empty() {
-                    message.push_str(" Did you mean one of these instead?");
-                    for candidate in close {
-                        message.push_str(&format!("\n    {candidate}"));
-                    }
+                ));
+                if close.is_empty() {
+                    error.with_help(format!("the registered pipelines are: {}", known.join(", ")))
+                } else {
+                    error.with_help(format!("did you mean one of these instead? {}", close.join(", ")))
                 }
-                SessionError::Usage(message)
             })?;
             selected.push(pipeline.clone());
         }
         let pipeline: Pipeline = selected.iter().sum();
         let pipeline = pipeline.filter(filter)?;
         if pipeline.is_empty() {
-            return Err(SessionError::Usage(
-                "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.".to_owned(),
+            return Err(SessionError::usage(
+                "Pipeline contains no nodes after applying all provided filters. Please ensure that at least one pipeline with nodes has been defined.",
             ));
         }
         Ok((names, pipeline))
@@ -282,13 +327,8 @@ impl<'p> Session<'p> {
         let mut params = RunParams::with_run_id(self.run_id.clone());
         params.project_path = Some(self.root.display().to_string());
         params.env = Some(self.env.clone());
-        params.tags = request.filter.tags.clone();
-        params.from_nodes = request.filter.from_nodes.clone();
-        params.to_nodes = request.filter.to_nodes.clone();
-        params.node_names = request.filter.node_names.clone();
-        params.from_inputs = request.filter.from_inputs.clone();
-        params.to_outputs = request.filter.to_outputs.clone();
-        params.namespaces = request.filter.node_namespaces.clone();
+        params.filter = request.filter.clone();
+        params.git_commit = history::git_commit(&self.root);
         params.load_versions = self.load_versions.clone();
         params.runtime_params = self.runtime_params.clone();
         params.pipeline_names = names.clone();
@@ -314,7 +354,7 @@ impl<'p> Session<'p> {
         ));
         let mut hooks = self.project.hook_manager();
         hooks.register_shared(observer.clone() as Arc<dyn Hooks>);
-        let history = self.start_history(&names, request);
+        let history = self.start_history(&names, request, params.git_commit.clone());
         if let Some(history) = &history {
             hooks.register_shared(history.clone() as Arc<dyn Hooks>);
         }
@@ -340,7 +380,12 @@ impl<'p> Session<'p> {
         })
     }
 
-    fn start_history(&self, names: &[String], request: &RunRequest) -> Option<Arc<RunHistory>> {
+    fn start_history(
+        &self,
+        names: &[String],
+        request: &RunRequest,
+        git_commit: Option<String>,
+    ) -> Option<Arc<RunHistory>> {
         let path = self.project.history_path(&self.root)?;
         let mut locations = BTreeMap::new();
         for name in self.config.entry_names() {
@@ -354,11 +399,11 @@ impl<'p> Session<'p> {
         let start = RunStart {
             id: self.run_id.clone(),
             project: self.project.name().to_owned(),
-            command: crate::project::shell_join(&request.command),
+            command: shell_join(&request.command),
             env: self.env.clone(),
             pipelines: names.to_vec(),
             parameters: self.parameters.clone(),
-            git_commit: history::git_commit(&self.root),
+            git_commit,
         };
         match RunHistory::start(&path, &start, locations) {
             Ok(history) => Some(Arc::new(history)),

@@ -10,12 +10,15 @@
 //! - [`CatalogConfig`]: `catalog.yml` entries and dataset factory patterns, a
 //!   [`DatasetRegistry`] of `type:` names that plugins extend, credentials by name,
 //!   versioning, metadata; it builds a [`weir_core::Catalog`].
+//! - [`plugin`]: the [`Plugin`] trait a plugin implements once to bring hooks, dataset types,
+//!   settings files and subcommands to a project, and [`load_settings`] for its typed settings.
 
 pub mod catalog;
 mod error;
 mod interpolate;
 mod loader;
 mod params;
+pub mod plugin;
 pub mod scalar;
 pub mod tree;
 pub mod yaml;
@@ -28,3 +31,7 @@ pub use error::ConfigError;
 pub use interpolate::ResolverFn;
 pub use loader::{ConfigLoader, MergeStrategy};
 pub use params::{Credentials, Secret, parse_load_versions, parse_runtime_params};
+pub use plugin::{
+    CommandContext, Plugin, PluginCommand, PluginRegistrar, PluginSettings, SettingsError,
+    SettingsProblem, load_settings, settings_from,
+};

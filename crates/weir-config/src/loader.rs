@@ -156,6 +156,21 @@ impl ConfigLoader {
         self
     }
 
+    /// Sets the file patterns of a key unless it has some already: how plugins declare their
+    /// settings files without overriding a project's own patterns.
+    #[must_use]
+    pub fn patterns_if_unset(
+        self,
+        key: &str,
+        patterns: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        if self.patterns.contains_key(key) {
+            self
+        } else {
+            self.patterns(key, patterns)
+        }
+    }
+
     /// Sets how a key's run environment merges over `base`.
     #[must_use]
     pub fn merge_strategy(mut self, key: &str, strategy: MergeStrategy) -> Self {

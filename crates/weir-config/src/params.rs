@@ -49,6 +49,20 @@ pub fn parse_runtime_params(text: &str) -> Result<serde_json::Value, ConfigError
     Ok(root.to_json())
 }
 
+/// A Kedro version string must be one path component (also `weir_config::catalog::check_version_string`).
+pub fn check_version_string(version: &str) -> Result<(), ConfigError> {
+    if version.is_empty() || version == "." || version == ".." || version.contains(['/', '\\']) {
+        return Err(ConfigError::at(
+            None,
+            "",
+            format!(
+                "Version string '{version}' is not allowed. A version must be a single folder name, such as 2026-11-30T10.00.00.000Z."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Parses `--load-versions`: `dataset:version` items separated by commas (a dataset name may
 /// itself contain `:`, the version is after the last one).
 ///
@@ -70,7 +84,7 @@ pub fn parse_load_versions(
                 ),
             ));
         };
-        crate::catalog::check_version_string(version.trim())?;
+        check_version_string(version.trim())?;
         versions.insert(name.trim().to_owned(), version.trim().to_owned());
     }
     Ok(versions)

@@ -2,18 +2,13 @@
 
 use std::fmt;
 
-use crate::node::{BoxError, CallError};
-use crate::validation::ValidationReport;
+use crate::problem::ValidationReport;
+use crate::python::python_list;
 use crate::value::TypeInfo;
 
-/// Formats names as Kedro prints a Python list: `['a', 'b']`.
-pub(crate) fn python_list<S: AsRef<str>>(names: &[S]) -> String {
-    let quoted: Vec<String> = names
-        .iter()
-        .map(|name| format!("'{}'", name.as_ref()))
-        .collect();
-    format!("[{}]", quoted.join(", "))
-}
+/// The error type node functions may fail with: anything that converts into it works
+/// (`std::io::Error`, `String`, `anyhow::Error`, your own error types).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A pipeline operation (a filter or a namespace mapping) that does not fit the pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
@@ -144,6 +139,113 @@ impl fmt::Display for DatasetOperation {
             Self::Load => "load",
             Self::Save => "save",
         })
+    }
+}
+
+/// Why a value could not be given to a node argument.
+#[derive(Debug, Clone)]
+pub enum ExtractError {
+    /// The value is not of the argument's type.
+    WrongType {
+        /// The type the argument wants.
+        expected: TypeInfo,
+        /// The type of the value found.
+        found: TypeInfo,
+    },
+    /// A parameter did not deserialize into the `Param<T>` type.
+    Param {
+        /// The type wanted.
+        expected: TypeInfo,
+        /// serde's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for ExtractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongType { expected, found } => {
+                write!(f, "expected a value of type `{expected}`, found `{found}`")?;
+                if expected.short_name() == found.short_name() {
+                    write!(
+                        f,
+                        " (two versions of the same crate are in the build: `cargo tree -d` shows them)"
+                    )?;
+                }
+                Ok(())
+            }
+            Self::Param { expected, message } => {
+                write!(f, "the parameter does not fit `{expected}`: {message}")
+            }
+        }
+    }
+}
+
+/// Why calling a node's function failed.
+#[derive(Debug)]
+pub enum CallError {
+    /// The function returned an error.
+    Failed(BoxError),
+    /// The function panicked; the message is the panic's payload.
+    Panicked(String),
+    /// An input could not be given to its argument.
+    Input {
+        /// The argument's position (0-based).
+        position: usize,
+        /// What went wrong.
+        error: ExtractError,
+    },
+    /// The function was called with the wrong number of inputs.
+    Arity {
+        /// How many arguments the function takes.
+        expected: usize,
+        /// How many inputs were given.
+        found: usize,
+    },
+    /// The function returned a different number of values than the node has outputs.
+    OutputCount {
+        /// How many outputs the node declares.
+        expected: usize,
+        /// How many values the function returned.
+        found: usize,
+    },
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Failed(error) => write!(f, "{error}"),
+            Self::Panicked(message) => write!(f, "the node panicked: {message}"),
+            Self::Input { position, error } => write!(f, "argument {}: {error}", position + 1),
+            Self::Arity { expected, found } => write!(
+                f,
+                "the function takes {expected} argument(s) but {found} input(s) were given"
+            ),
+            Self::OutputCount { expected, found } => write!(
+                f,
+                "the node declares {expected} output(s) but the function returned {found} value(s)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Failed(error) => Some(error.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a non-string panic payload".to_owned()
     }
 }
 

@@ -73,6 +73,16 @@
 //! assert!(text.contains("dataset 'text': node 'format' returns `String` but node 'increment' takes `u64`"));
 //! ```
 
+// The modules form layers, bottom to top; a module imports only from the layers below its own
+// (and from modules listed before it in its layer), so there are no cycles between modules:
+//
+// 1. `value`, `python`, `suggest`, `transcoding`, `problem`: leaves.
+// 2. `error`: the error types (all but the validation report) and `BoxError`.
+// 3. `node`, `catalog`, `run`: nodes, datasets, and what a run is given and returns.
+// 4. `graph`, then `pipeline`, then `modular`: pipelines of nodes, and namespacing them.
+// 5. `validation`: checking a pipeline against a catalog.
+// 6. `hooks`: the lifecycle contract, its events and the hook manager.
+// 7. `runner`: running a pipeline, calling the hooks.
 pub mod catalog;
 pub mod error;
 mod graph;
@@ -80,6 +90,9 @@ pub mod hooks;
 pub mod modular;
 pub mod node;
 pub mod pipeline;
+mod problem;
+mod python;
+mod run;
 pub mod runner;
 pub mod suggest;
 pub mod transcoding;
@@ -88,8 +101,8 @@ pub mod value;
 
 pub use catalog::{AnyDataset, Catalog, Dataset, DatasetResolver, MemoryDataset};
 pub use error::{
-    DatasetError, DatasetOperation, HookFailure, PipelineError, ResumeSuggestion, RunError,
-    TaskError, TaskFailure,
+    BoxError, DatasetError, DatasetOperation, HookFailure, PipelineError, ResumeSuggestion,
+    RunError, TaskError, TaskFailure,
 };
 pub use hooks::{
     AfterDatasetLoaded, AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeDatasetLoaded,
@@ -98,7 +111,7 @@ pub use hooks::{
     NodeFailed, NodeValues, PipelineFailed, PluginConfig, PluginConfigError,
 };
 pub use modular::{ModularPipeline, pipeline};
-pub use node::{ArgSpec, BoxError, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, node};
+pub use node::{ArgSpec, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, node};
 pub use pipeline::{Pipeline, PipelineFilter, PipelineItem};
 pub use runner::{
     NodeReport, ParallelRunner, RunParams, RunResult, Runner, SequentialRunner,

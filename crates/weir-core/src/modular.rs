@@ -320,6 +320,12 @@ impl ModularPipeline {
     }
 }
 
+impl From<ModularPipeline> for PipelineItem {
+    fn from(pipeline: ModularPipeline) -> Self {
+        Self::Pipeline(pipeline.into_pipeline())
+    }
+}
+
 fn normalise_parameter(name: &str) -> String {
     if name == "parameters" || name.starts_with("params:") {
         name.to_owned()

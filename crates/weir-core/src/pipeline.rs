@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::PipelineError;
 use crate::graph::DatasetIndex;
-use crate::modular::ModularPipeline;
 use crate::node::Node;
 use crate::transcoding::strip_transcoding;
 
@@ -36,12 +35,6 @@ impl From<Pipeline> for PipelineItem {
 impl From<&Pipeline> for PipelineItem {
     fn from(pipeline: &Pipeline) -> Self {
         Self::Pipeline(pipeline.clone())
-    }
-}
-
-impl From<ModularPipeline> for PipelineItem {
-    fn from(pipeline: ModularPipeline) -> Self {
-        Self::Pipeline(pipeline.into_pipeline())
     }
 }
 

@@ -14,113 +14,18 @@
 //!   both against the dataset's declared type, and every `Param<T>` against its parameter value.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use crate::catalog::{AnyDataset, Catalog, MemoryDataset};
-use crate::error::python_list;
 use crate::node::{ArgKind, Node, is_valid_name};
 use crate::pipeline::{Pipeline, find_cycle};
+pub use crate::problem::{Problem, ProblemKind, ValidationReport};
+use crate::python::python_list;
 use crate::suggest::close_matches;
 use crate::transcoding::{check_separators, strip_transcoding};
 use crate::value::TypeInfo;
-
-/// The kind of a validation problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum ProblemKind {
-    /// A node's own definition is wrong (name, tags, outputs).
-    InvalidNode,
-    /// The number of dataset names does not match the function's arguments or results.
-    Arity,
-    /// Two different nodes have the same name.
-    DuplicateNodeName,
-    /// Two nodes write the same dataset.
-    DuplicateOutput,
-    /// Nodes depend on each other in a circle.
-    Cycle,
-    /// A node writes a parameter.
-    WritesParameter,
-    /// A dataset is used with and without transcoding, or with several separators.
-    Transcoding,
-    /// A namespace mapping does not fit its pipeline.
-    Mapping,
-    /// A free input is neither in the catalog nor a parameter.
-    MissingInput,
-    /// Types do not agree along an edge or with a dataset.
-    TypeMismatch,
-    /// A parameter does not deserialize into its `Param<T>`.
-    BadParameter,
-}
-
-/// One problem found by validation.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-pub struct Problem {
-    /// What kind of problem.
-    pub kind: ProblemKind,
-    /// What is wrong, naming the node, dataset or parameter.
-    pub message: String,
-    /// How to fix it.
-    #[help]
-    pub help: Option<String>,
-}
-
-impl Problem {
-    fn new(kind: ProblemKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-}
-
-/// Every problem validation found. Nothing runs while there is one.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
-#[diagnostic(code(weir::validation))]
-pub struct ValidationReport {
-    /// The problems, in a stable order.
-    #[related]
-    pub problems: Vec<Problem>,
-}
-
-impl ValidationReport {
-    /// Whether a problem of this kind was found.
-    pub fn has(&self, kind: ProblemKind) -> bool {
-        self.problems.iter().any(|problem| problem.kind == kind)
-    }
-
-    /// The problems of one kind.
-    pub fn of_kind(&self, kind: ProblemKind) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(move |p| p.kind == kind)
-    }
-}
-
-impl fmt::Display for ValidationReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the pipeline is not valid ({} problem{}); no node ran:",
-            self.problems.len(),
-            if self.problems.len() == 1 { "" } else { "s" }
-        )?;
-        for problem in &self.problems {
-            write!(f, "\n  - {}", problem.message)?;
-            if let Some(help) = &problem.help {
-                write!(f, "\n    help: {help}")?;
-            }
-        }
-        Ok(())
-    }
-}
 
 impl Pipeline {
     /// Checks the pipeline alone (no catalog): node definitions and the graph.

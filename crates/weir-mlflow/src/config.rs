@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use weir_config::plugin::{PluginSettings, SettingsError, SettingsProblem, settings_from};
 use weir_core::PluginConfig;
 
 /// The hook's configuration: kedro-mlflow's `mlflow.yml` keys (all optional), plus Weir's
@@ -226,16 +227,6 @@ impl Default for UiConfig {
     }
 }
 
-/// A problem in the MLflow configuration.
-#[derive(Debug, thiserror::Error)]
-#[error("MLflow configuration ({location}): {message}")]
-pub struct ConfigError {
-    /// The file and line, or the environment variable.
-    pub location: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
 /// The default tracking server: `mlflow server`'s and `mlflow ui`'s address.
 pub const DEFAULT_TRACKING_URI: &str = "http://127.0.0.1:5000";
 
@@ -248,27 +239,14 @@ impl MlflowConfig {
         config
     }
 
-    /// Reads `mlflow.yml` as loaded (`None`: no file, the defaults).
+    /// Reads `mlflow.yml` as loaded (`None`: no file, the defaults), then checks it.
     ///
     /// # Errors
     ///
-    /// An unknown key or a value of the wrong type, naming the file and line.
-    pub fn from_plugin_config(config: Option<&PluginConfig>) -> Result<Self, ConfigError> {
-        let Some(config) = config else {
-            return Ok(Self::default());
-        };
-        let parsed: Self = config.deserialize().map_err(|error| ConfigError {
-            location: error.location,
-            message: error.message,
-        })?;
-        if parsed.server.request_header_provider.is_some() {
-            return Err(ConfigError {
-                location: config.location_of("server.request_header_provider"),
-                message: "`server.request_header_provider` plugs a Python class, which Weir cannot load: give a token with MLFLOW_TRACKING_TOKEN or `server.credentials`".to_owned(),
-            });
-        }
-        parsed.check(|key| config.location_of(key))?;
-        Ok(parsed)
+    /// An unknown key, a value of the wrong type or a value [`PluginSettings::check`] refuses,
+    /// naming the file, line and key.
+    pub fn from_plugin_config(config: Option<&PluginConfig>) -> Result<Self, SettingsError> {
+        settings_from(config)
     }
 
     /// Applies `MLFLOW_TRACKING_URI`, `MLFLOW_EXPERIMENT_NAME` and `MLFLOW_RUN_ID` from
@@ -296,39 +274,67 @@ impl MlflowConfig {
             .to_owned()
     }
 
-    fn check(&self, locate: impl Fn(&str) -> String) -> Result<(), ConfigError> {
-        let uri = self.tracking_uri();
-        if !(uri.starts_with("http://") || uri.starts_with("https://")) {
-            return Err(ConfigError {
-                location: locate("server"),
-                message: format!(
-                    "`server.mlflow_tracking_uri` {uri:?} is not an http(s) URL: weir-mlflow talks to an MLflow server (`mlflow server --host 127.0.0.1 --port 5000`), not to a local `mlruns` folder"
-                ),
-            });
-        }
-        if self.server.timeout_s.is_nan() || self.server.timeout_s <= 0.0 {
-            return Err(ConfigError {
-                location: locate("server"),
-                message: "`server.timeout_s` must be above 0 seconds".to_owned(),
-            });
-        }
-        if self.server.retries == 0 {
-            return Err(ConfigError {
-                location: locate("server"),
-                message: "`server.retries` must be at least 1 (the first attempt)".to_owned(),
-            });
-        }
-        Ok(())
-    }
-
-    /// Checks the tracking URI of a configuration built in code (the file's are checked when
-    /// read).
+    /// Checks a configuration built in code (a file's is checked when read).
     ///
     /// # Errors
     ///
-    /// A URI that is not http(s).
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.check(|_| "code".to_owned())
+    /// A URI that is not http(s), a timeout not above 0, no attempt allowed.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        self.check()
+            .map_err(|problem| SettingsError::at("the configuration given in code", problem))
+    }
+}
+
+impl PluginSettings for MlflowConfig {
+    const KEY: &'static str = "mlflow";
+
+    fn check(&self) -> Result<(), SettingsProblem> {
+        if self.server.request_header_provider.is_some() {
+            return Err(SettingsProblem::new(
+                "server.request_header_provider",
+                "plugs a Python class, which Weir cannot load",
+            )
+            .help("give a token with MLFLOW_TRACKING_TOKEN or `server.credentials`"));
+        }
+        let uri = self.tracking_uri();
+        if !(uri.starts_with("http://") || uri.starts_with("https://")) {
+            return Err(SettingsProblem::new(
+                "server.mlflow_tracking_uri",
+                format!(
+                    "{:?} is not an http(s) URL: weir-mlflow talks to an MLflow server, not to a local `mlruns` folder",
+                    redact_uri(&uri)
+                ),
+            )
+            .help("start a server (`mlflow server --host 127.0.0.1 --port 5000`) and give its URL"));
+        }
+        if self.server.timeout_s.is_nan() || self.server.timeout_s <= 0.0 {
+            return Err(SettingsProblem::new(
+                "server.timeout_s",
+                "must be above 0 seconds",
+            ));
+        }
+        if self.server.retries == 0 {
+            return Err(SettingsProblem::new(
+                "server.retries",
+                "must be at least 1 (the first attempt)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A URI without the password it may carry (`http://user:secret@host` → `http://user:***@host`).
+fn redact_uri(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        None => uri.to_owned(),
     }
 }
 

@@ -3,17 +3,17 @@
 use std::sync::Arc;
 
 use weir_config::DatasetRegistry;
+use weir_config::plugin::{
+    Plugin, PluginRegistrar, PluginSettings, SettingsError, SettingsProblem, settings_from,
+};
 use weir_core::{
     AfterNodeRun, AfterPipelineRun, BeforePipelineRun, ContextCreated, HookResult, Hooks,
     PipelineFailed,
 };
 
 use crate::client::Auth;
-use crate::config::{ConfigError, MlflowConfig};
+use crate::config::MlflowConfig;
 use crate::tracker::Tracker;
-
-/// The file patterns of the hook's configuration under `conf/<env>/` (kedro-mlflow's).
-pub const CONFIG_PATTERNS: [&str; 3] = ["mlflow*", "mlflow*/**", "**/mlflow*"];
 
 /// Tracks every pipeline run as an MLflow run, as kedro-mlflow does.
 ///
@@ -24,7 +24,7 @@ pub const CONFIG_PATTERNS: [&str; 3] = ["mlflow*", "mlflow*/**", "**/mlflow*"];
 ///   commit and `mlflow.source.*`. The parameters the pipeline reads (`params:*`,
 ///   `parameters`) are logged in batches within MLflow's limits.
 /// - The catalog's MLflow datasets log metrics and upload artifacts as nodes save them (see
-///   [`MlflowHook::dataset_types`]).
+///   [`MlflowHook::dataset_types`]; registering the plugin registers them).
 /// - `after_node_run`: node durations, with `tracking.node_durations: true`.
 /// - `after_pipeline_run`: status `FINISHED`. `on_pipeline_error`: status `FAILED` and the
 ///   error as tag `weir.error`. A run is never left `RUNNING`, except an orchestrator's run
@@ -37,14 +37,15 @@ pub const CONFIG_PATTERNS: [&str; 3] = ["mlflow*", "mlflow*/**", "**/mlflow*"];
 /// hook warns and the run goes on. Everything not logged is listed at the end. With
 /// `strict: true` the first tracking failure fails the run instead.
 ///
+/// It is a [`Plugin`]: one call registers the hook, the datasets and `mlflow.yml`'s patterns,
+/// and the run summary lists what was logged.
+///
 /// ```no_run
 /// # fn register_pipelines() -> Vec<(String, weir_core::Pipeline)> { Vec::new() }
 /// fn main() -> std::process::ExitCode {
-///     let mlflow = weir_mlflow::MlflowHook::new();
 ///     weir::Project::new("spaceflights")
 ///         .pipelines(register_pipelines())
-///         .dataset_types(mlflow.dataset_types())
-///         .hooks(mlflow)
+///         .plugin(weir_mlflow::MlflowHook::new())
 ///         .main()
 /// }
 /// ```
@@ -84,8 +85,10 @@ impl MlflowHook {
     /// Registers the MLflow datasets for `catalog.yml`, logging to this hook's run:
     /// `kedro_mlflow.io.metrics.MlflowMetricsHistoryDataset`,
     /// `kedro_mlflow.io.metrics.MlflowMetricDataset` and
-    /// `kedro_mlflow.io.artifacts.MlflowArtifactDataset`. Pass it to the project's
-    /// `dataset_types`.
+    /// `kedro_mlflow.io.artifacts.MlflowArtifactDataset`. [`Project::plugin`] registers them;
+    /// this is for a project that builds its registry by hand.
+    ///
+    /// [`Project::plugin`]: https://docs.rs/weir-cli/latest/weir_cli/struct.Project.html#method.plugin
     pub fn dataset_types(&self) -> impl Fn(&mut DatasetRegistry) + Send + Sync + 'static {
         let tracker = Arc::clone(&self.tracker);
         move |registry| crate::datasets::register(registry, &tracker)
@@ -148,8 +151,10 @@ impl Hooks for MlflowHook {
         let (config, auth) = match (&self.fixed, event.config) {
             (Some((config, auth)), _) => (config.clone(), auth.clone()),
             (None, Some(source)) => {
-                let loaded = source.load_config("mlflow", &CONFIG_PATTERNS)?;
-                let config = MlflowConfig::from_plugin_config(loaded.as_ref())?;
+                let patterns = MlflowConfig::patterns();
+                let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+                let loaded = source.load_config(MlflowConfig::KEY, &patterns)?;
+                let config: MlflowConfig = settings_from(loaded.as_ref())?;
                 let entry = match &config.server.credentials {
                     Some(name) => {
                         let credentials = source.load_config(
@@ -158,15 +163,20 @@ impl Hooks for MlflowHook {
                         )?;
                         let entry = credentials.and_then(|c| c.value.get(name).cloned());
                         if entry.is_none() {
-                            return Err(Box::new(ConfigError {
-                                location: loaded
-                                    .as_ref()
-                                    .map(|l| l.location_of("server.credentials"))
-                                    .unwrap_or_default(),
-                                message: format!(
-                                    "`server.credentials` names {name:?}, which is not in credentials.yml: add it to conf/local/credentials.yml with `username` and `password`, or `token`"
-                                ),
-                            }));
+                            let location = loaded
+                                .as_ref()
+                                .map(|l| l.location_of("server.credentials"))
+                                .unwrap_or_default();
+                            return Err(Box::new(SettingsError::at(
+                                location,
+                                SettingsProblem::new(
+                                    "server.credentials",
+                                    format!("names {name:?}, which is not in credentials.yml"),
+                                )
+                                .help(format!(
+                                    "add `{name}:` with `username` and `password`, or `token`, to conf/local/credentials.yml"
+                                )),
+                            )));
                         }
                         entry
                     }
@@ -208,13 +218,26 @@ impl Hooks for MlflowHook {
         self.tracker.end_run(None)
     }
 
-    fn run_summary(&self) -> Vec<String> {
-        self.tracker.summary()
-    }
-
     fn on_pipeline_error(&self, event: &PipelineFailed<'_>) {
         if let Err(error) = self.tracker.end_run(Some(&event.error.to_string())) {
             tracing::error!("{error}");
         }
+    }
+}
+
+impl Plugin for MlflowHook {
+    fn name(&self) -> String {
+        "weir.mlflow".to_owned()
+    }
+
+    fn register(self: Arc<Self>, plugin: &mut PluginRegistrar) {
+        plugin
+            .settings::<MlflowConfig>()
+            .dataset_types(self.dataset_types())
+            .hooks_shared(self);
+    }
+
+    fn run_summary(&self) -> Vec<String> {
+        self.tracker.summary()
     }
 }

@@ -23,7 +23,7 @@
 //!   type: kedro_mlflow.io.metrics.MlflowMetricsHistoryDataset
 //! ```
 //!
-//! Register [`MlflowHook`] and its datasets on the project (see its example); each run is then
+//! Register [`MlflowHook`] on the project with `Project::plugin` (see its example); each run is then
 //! an MLflow run with its parameters, metrics and artifacts. `MLFLOW_TRACKING_URI`,
 //! `MLFLOW_EXPERIMENT_NAME` and `MLFLOW_RUN_ID` override the file. Authentication comes from
 //! `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD`, `MLFLOW_TRACKING_TOKEN`, or a
@@ -40,11 +40,10 @@ mod tracker;
 
 pub use client::{ApiError, Auth, Client, Experiment, Metric, RunInfo};
 pub use config::{
-    ConfigError, CreateExperiment, DEFAULT_TRACKING_URI, DictParams, DisableTracking,
-    ExperimentConfig, LongParams, MlflowConfig, ParamsConfig, RunConfig, ServerConfig,
-    TrackingConfig, UiConfig,
+    CreateExperiment, DEFAULT_TRACKING_URI, DictParams, DisableTracking, ExperimentConfig,
+    LongParams, MlflowConfig, ParamsConfig, RunConfig, ServerConfig, TrackingConfig, UiConfig,
 };
 pub use datasets::{
     ARTIFACT, ArtifactDataset, METRIC, METRICS_HISTORY, MetricDataset, MetricsDataset,
 };
-pub use hook::{CONFIG_PATTERNS, MlflowHook};
+pub use hook::MlflowHook;

@@ -238,13 +238,7 @@ impl Tracker {
             .name
             .clone()
             .unwrap_or_else(|| pipeline_name.clone());
-        let tags = run_tags(
-            params,
-            &run_name,
-            &pipeline_name,
-            env.as_deref(),
-            project_path.as_deref(),
-        );
+        let tags = run_tags(params, &run_name, &pipeline_name, env.as_deref());
         let run = match self.open_run(
             &client,
             &config,
@@ -564,7 +558,6 @@ fn run_tags(
     run_name: &str,
     pipeline: &str,
     env: Option<&str>,
-    project_path: Option<&Path>,
 ) -> Vec<(String, String)> {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let mut tags = vec![
@@ -589,17 +582,17 @@ fn run_tags(
     {
         tags.push(("mlflow.user".to_owned(), user));
     }
-    if let Some(commit) = project_path.and_then(weir_cli::history::git_commit) {
-        tags.push(("mlflow.source.git.commit".to_owned(), commit));
+    if let Some(commit) = &params.git_commit {
+        tags.push(("mlflow.source.git.commit".to_owned(), commit.clone()));
     }
     for (key, values) in [
-        ("weir.tags", &params.tags),
-        ("weir.node_names", &params.node_names),
-        ("weir.from_nodes", &params.from_nodes),
-        ("weir.to_nodes", &params.to_nodes),
-        ("weir.from_inputs", &params.from_inputs),
-        ("weir.to_outputs", &params.to_outputs),
-        ("weir.namespaces", &params.namespaces),
+        ("weir.tags", &params.filter.tags),
+        ("weir.node_names", &params.filter.node_names),
+        ("weir.from_nodes", &params.filter.from_nodes),
+        ("weir.to_nodes", &params.filter.to_nodes),
+        ("weir.from_inputs", &params.filter.from_inputs),
+        ("weir.to_outputs", &params.filter.to_outputs),
+        ("weir.namespaces", &params.filter.node_namespaces),
     ] {
         if !values.is_empty() {
             tags.push((key.to_owned(), truncate(&values.join(","), MAX_TAG_VALUE)));

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use weir_config::plugin::{PluginSettings, SettingsError, SettingsProblem, settings_from};
 use weir_core::PluginConfig;
 
-use crate::metrics::MetricName;
+use crate::names::MetricName;
 
 /// How the context of a metric (pipeline, node, dataset) is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -87,16 +88,6 @@ impl Default for StatsdConfig {
     }
 }
 
-/// A problem in the StatsD configuration.
-#[derive(Debug, thiserror::Error)]
-#[error("StatsD configuration ({location}): {message}")]
-pub struct ConfigError {
-    /// The file and line, or the environment variable, of the bad value.
-    pub location: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
 impl StatsdConfig {
     /// A configuration sending to `host:port` with the other settings at their defaults.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
@@ -133,16 +124,8 @@ impl StatsdConfig {
     /// # Errors
     ///
     /// An unknown key, a value of the wrong type or out of range, naming the file and line.
-    pub fn from_plugin_config(config: Option<&PluginConfig>) -> Result<Self, ConfigError> {
-        let Some(config) = config else {
-            return Ok(Self::default());
-        };
-        let parsed: Self = config.deserialize().map_err(|error| ConfigError {
-            location: error.location,
-            message: error.message,
-        })?;
-        parsed.check(|key| config.location_of(key))?;
-        Ok(parsed)
+    pub fn from_plugin_config(config: Option<&PluginConfig>) -> Result<Self, SettingsError> {
+        settings_from(config)
     }
 
     /// Applies `STATSD_HOST`, `STATSD_PORT` and `STATSD_PREFIX` from `lookup` (the process
@@ -150,103 +133,30 @@ impl StatsdConfig {
     ///
     /// # Errors
     ///
-    /// `STATSD_PORT` that is not a port number.
+    /// `STATSD_PORT` that is not a port number, or a value the environment made wrong.
     pub fn with_env(
         mut self,
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, SettingsError> {
         if let Some(host) = lookup("STATSD_HOST").filter(|h| !h.trim().is_empty()) {
             self.host = host.trim().to_owned();
         }
         if let Some(port) = lookup("STATSD_PORT").filter(|p| !p.trim().is_empty()) {
-            self.port = port.trim().parse().map_err(|_| ConfigError {
-                location: "environment variable STATSD_PORT".to_owned(),
-                message: format!("{port:?} is not a UDP port number (1-65535)"),
+            self.port = port.trim().parse().map_err(|_| {
+                SettingsError::at(
+                    "environment variable STATSD_PORT",
+                    SettingsProblem::new("port", format!("{port:?} is not a UDP port number"))
+                        .help("give a number from 1 to 65535 (StatsD's default is 8125)"),
+                )
             })?;
         }
         if let Some(prefix) = lookup("STATSD_PREFIX") {
             self.prefix = prefix.trim().to_owned();
         }
-        self.check(|_| "environment variables STATSD_*".to_owned())?;
+        self.check().map_err(|problem| {
+            SettingsError::at("statsd.yml and the environment variables STATSD_*", problem)
+        })?;
         Ok(self)
-    }
-
-    /// Checks ranges and names, locating a bad key with `locate`.
-    fn check(&self, locate: impl Fn(&str) -> String) -> Result<(), ConfigError> {
-        let error = |key: &str, message: String| ConfigError {
-            location: locate(key),
-            message,
-        };
-        if self.enabled && self.host.trim().is_empty() {
-            return Err(error("host", "`host` is empty: give the StatsD daemon's host name or address, or set `enabled: false`".to_owned()));
-        }
-        if self.enabled && self.port == 0 {
-            return Err(error(
-                "port",
-                "`port` is 0: give the daemon's UDP port (StatsD's default is 8125)".to_owned(),
-            ));
-        }
-        if self.prefix.split('.').any(|segment| segment.is_empty()) && !self.prefix.is_empty() {
-            return Err(error(
-                "prefix",
-                format!(
-                    "`prefix` {:?} has an empty segment: write segments separated by single dots, such as `weir.prod`",
-                    self.prefix
-                ),
-            ));
-        }
-        check_rate(self.sample_rate)
-            .map_err(|m| error("sample_rate", format!("`sample_rate`: {m}")))?;
-        for (name, rate) in &self.sample_rates {
-            let key = format!("sample_rates.{name}");
-            let Some(metric) = MetricName::parse(name) else {
-                let known: Vec<&str> = MetricName::ALL.iter().map(|m| m.as_str()).collect();
-                return Err(error(
-                    &key,
-                    format!(
-                        "`sample_rates` names an unknown metric {name:?}; the metrics are: {}",
-                        known.join(", ")
-                    ),
-                ));
-            };
-            if !metric.can_sample() {
-                return Err(error(
-                    &key,
-                    format!(
-                        "`{name}` is a gauge: StatsD keeps a gauge's last value, so gauges cannot be sampled"
-                    ),
-                ));
-            }
-            check_rate(*rate).map_err(|m| error(&key, format!("`sample_rates.{name}`: {m}")))?;
-        }
-        if self.max_packet_size < 64 {
-            return Err(error(
-                "max_packet_size",
-                format!(
-                    "`max_packet_size` {} is too small: use at least 64 bytes (1432 fits an Ethernet MTU)",
-                    self.max_packet_size
-                ),
-            ));
-        }
-        if self.max_packet_size > 65_000 {
-            return Err(error(
-                "max_packet_size",
-                format!(
-                    "`max_packet_size` {} is larger than a UDP datagram: use at most 65000 bytes (1432 fits an Ethernet MTU)",
-                    self.max_packet_size
-                ),
-            ));
-        }
-        if !(1..=60_000).contains(&self.flush_interval_ms) {
-            return Err(error(
-                "flush_interval_ms",
-                format!(
-                    "`flush_interval_ms` {} is out of range: use 1 to 60000 milliseconds",
-                    self.flush_interval_ms
-                ),
-            ));
-        }
-        Ok(())
     }
 
     /// The sample rate of a metric.
@@ -262,13 +172,88 @@ impl StatsdConfig {
     }
 }
 
+impl PluginSettings for StatsdConfig {
+    const KEY: &'static str = "statsd";
+
+    /// Checks ranges and names.
+    fn check(&self) -> Result<(), SettingsProblem> {
+        const MTU: &str = "1432 bytes fit an Ethernet MTU";
+        if self.enabled && self.host.trim().is_empty() {
+            return Err(SettingsProblem::new("host", "is empty")
+                .help("give the StatsD daemon's host name or address, or set `enabled: false`"));
+        }
+        if self.enabled && self.port == 0 {
+            return Err(SettingsProblem::new("port", "is 0")
+                .help("give the daemon's UDP port (StatsD's default is 8125)"));
+        }
+        if self.prefix.split('.').any(|segment| segment.is_empty()) && !self.prefix.is_empty() {
+            return Err(SettingsProblem::new(
+                "prefix",
+                format!("{:?} has an empty segment", self.prefix),
+            )
+            .help("write segments separated by single dots, such as `weir.prod`"));
+        }
+        check_rate(self.sample_rate)
+            .map_err(|problem| SettingsProblem::new("sample_rate", problem).help(RATE_HELP))?;
+        for (name, rate) in &self.sample_rates {
+            let key = format!("sample_rates.{name}");
+            let Some(metric) = MetricName::parse(name) else {
+                let known: Vec<&str> = MetricName::ALL.iter().map(|m| m.as_str()).collect();
+                let close = weir_core::suggest::close_matches(name, known.iter().copied(), 1, 0.6);
+                let help = match close.first() {
+                    Some(close) => format!(
+                        "did you mean `{close}`? The metrics are: {}",
+                        known.join(", ")
+                    ),
+                    None => format!("the metrics are: {}", known.join(", ")),
+                };
+                return Err(
+                    SettingsProblem::new(key, format!("names an unknown metric {name:?}"))
+                        .help(help),
+                );
+            };
+            if !metric.can_sample() {
+                return Err(SettingsProblem::new(
+                    key,
+                    "is a gauge: StatsD keeps a gauge's last value, so gauges cannot be sampled",
+                )
+                .help(format!("remove `{name}` from `sample_rates`")));
+            }
+            check_rate(*rate)
+                .map_err(|problem| SettingsProblem::new(key, problem).help(RATE_HELP))?;
+        }
+        if self.max_packet_size < 64 {
+            return Err(SettingsProblem::new(
+                "max_packet_size",
+                format!("{} is too small", self.max_packet_size),
+            )
+            .help(format!("use at least 64 bytes ({MTU})")));
+        }
+        if self.max_packet_size > 65_000 {
+            return Err(SettingsProblem::new(
+                "max_packet_size",
+                format!("{} is larger than a UDP datagram", self.max_packet_size),
+            )
+            .help(format!("use at most 65000 bytes ({MTU})")));
+        }
+        if !(1..=60_000).contains(&self.flush_interval_ms) {
+            return Err(SettingsProblem::new(
+                "flush_interval_ms",
+                format!("{} is out of range", self.flush_interval_ms),
+            )
+            .help("use 1 to 60000 milliseconds"));
+        }
+        Ok(())
+    }
+}
+
+const RATE_HELP: &str = "use a number above 0 and at most 1 (0.1 sends one in ten)";
+
 fn check_rate(rate: f64) -> Result<(), String> {
     if rate > 0.0 && rate <= 1.0 {
         Ok(())
     } else {
-        Err(format!(
-            "{rate} is not a sample rate: use a number above 0 and at most 1 (0.1 sends one in ten)"
-        ))
+        Err(format!("{rate} is not a sample rate"))
     }
 }
 

@@ -11,15 +11,14 @@ use weir_core::{
 };
 
 use crate::client::{Client, SendStats};
+use weir_config::plugin::{Plugin, PluginRegistrar, PluginSettings};
+
 use crate::config::StatsdConfig;
 use crate::metrics::{Amount, Context, MetricName, write_line};
 
-/// The file patterns of the hook's configuration under `conf/<env>/`.
-pub const CONFIG_PATTERNS: [&str; 3] = ["statsd*", "statsd*/**", "**/statsd*"];
-
 /// Sends StatsD metrics of every run, node and dataset.
 ///
-/// Register it on the project; it reads `conf/<env>/statsd.yml` (all keys optional, see
+/// Register it on the project as a plugin; it reads `conf/<env>/statsd.yml` (all keys optional, see
 /// [`StatsdConfig`]) and the `STATSD_HOST`, `STATSD_PORT` and `STATSD_PREFIX` environment
 /// variables when the session starts:
 ///
@@ -30,7 +29,7 @@ pub const CONFIG_PATTERNS: [&str; 3] = ["statsd*", "statsd*/**", "**/statsd*"];
 /// fn main() -> std::process::ExitCode {
 ///     weir::Project::new("spaceflights")
 ///         .pipelines(register_pipelines())
-///         .hooks(weir_statsd::StatsdHook::new())
+///         .plugin(weir_statsd::StatsdHook::new())
 ///         .main()
 /// }
 /// ```
@@ -282,7 +281,9 @@ impl Hooks for StatsdHook {
         let config = match (&self.fixed, event.config) {
             (Some(config), _) => config.clone(),
             (None, Some(source)) => {
-                let loaded = source.load_config("statsd", &CONFIG_PATTERNS)?;
+                let patterns = StatsdConfig::patterns();
+                let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+                let loaded = source.load_config(StatsdConfig::KEY, &patterns)?;
                 StatsdConfig::from_plugin_config(loaded.as_ref())?
                     .with_env(|name| std::env::var(name).ok())?
             }
@@ -406,6 +407,16 @@ impl Hooks for StatsdHook {
         if let Some(active) = self.current() {
             active.end_run(MetricName::RunFailed);
         }
+    }
+}
+
+impl Plugin for StatsdHook {
+    fn name(&self) -> String {
+        "weir.statsd".to_owned()
+    }
+
+    fn register(self: Arc<Self>, plugin: &mut PluginRegistrar) {
+        plugin.settings::<StatsdConfig>().hooks_shared(self);
     }
 
     fn run_summary(&self) -> Vec<String> {

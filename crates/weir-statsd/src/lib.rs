@@ -1,6 +1,6 @@
 //! Pipeline monitoring for Weir: StatsD metrics from lifecycle hooks, and a Grafana dashboard.
 //!
-//! Register [`StatsdHook`] on the project and every run sends, over UDP to a StatsD daemon
+//! Register [`StatsdHook`] on the project (`Project::plugin`) and every run sends, over UDP to a StatsD daemon
 //! (Etsy's `statsd`, Datadog's agent, Telegraf, `statsd_exporter`...):
 //!
 //! | metric | type | what |
@@ -31,8 +31,9 @@ mod client;
 mod config;
 mod hook;
 mod metrics;
+mod names;
 
 pub use client::SendStats;
-pub use config::{ConfigError, StatsdConfig, TagStyle};
-pub use hook::{CONFIG_PATTERNS, StatsdHook};
-pub use metrics::{MetricKind, MetricName, sanitise_segment};
+pub use config::{StatsdConfig, TagStyle};
+pub use hook::StatsdHook;
+pub use names::{MetricKind, MetricName, sanitise_segment};

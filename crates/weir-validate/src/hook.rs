@@ -3,20 +3,18 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use polars::prelude::{DataFrame, LazyFrame};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
+use weir_config::plugin::{Plugin, PluginRegistrar, PluginSettings, settings_from};
 use weir_core::{
     AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, BoxError, CatalogCreated,
     ContextCreated, HookResult, Hooks, Node, NodeDirective, NodeValues, PipelineFailed,
 };
 
 use crate::suite::{Suite, SuiteResult};
-
-/// The file patterns of `validation.yml` under `conf/<env>/`.
-pub const CONFIG_PATTERNS: [&str; 3] = ["validation*", "validation*/**", "**/validation*"];
 
 /// The key of a catalog entry's `metadata` that holds its validation.
 pub const METADATA_KEY: &str = "validation";
@@ -380,12 +378,12 @@ impl Hooks for ValidationHook {
     fn after_context_created(&self, event: &ContextCreated<'_>) -> HookResult {
         let config = match (&self.fixed, event.config) {
             (Some(config), _) => config.clone(),
-            (None, Some(source)) => match source.load_config("validation", &CONFIG_PATTERNS)? {
-                Some(loaded) => loaded.deserialize::<ValidationConfig>().map_err(|e| {
-                    format!("validation configuration ({}): {}", e.location, e.message)
-                })?,
-                None => ValidationConfig::default(),
-            },
+            (None, Some(source)) => {
+                let patterns = ValidationConfig::patterns();
+                let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+                let loaded = source.load_config(ValidationConfig::KEY, &patterns)?;
+                settings_from(loaded.as_ref())?
+            }
             (None, None) => ValidationConfig::default(),
         };
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
@@ -498,6 +496,20 @@ impl Hooks for ValidationHook {
 
     fn on_pipeline_error(&self, _event: &PipelineFailed<'_>) {
         self.summarise();
+    }
+}
+
+impl PluginSettings for ValidationConfig {
+    const KEY: &'static str = "validation";
+}
+
+impl Plugin for ValidationHook {
+    fn name(&self) -> String {
+        "weir.validate".to_owned()
+    }
+
+    fn register(self: Arc<Self>, plugin: &mut PluginRegistrar) {
+        plugin.settings::<ValidationConfig>().hooks_shared(self);
     }
 
     fn run_summary(&self) -> Vec<String> {

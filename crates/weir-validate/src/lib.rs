@@ -23,7 +23,7 @@
 //!         - expect_column_values_to_not_be_null: {column: price}
 //! ```
 //!
-//! Register [`ValidationHook`] on the project. 26 expectation types are evaluated with
+//! Register [`ValidationHook`] on the project (`Project::plugin`). 26 expectation types are evaluated with
 //! column-wide polars operations, with GE's semantics (missing values left out of map
 //! expectations, `mostly`, strict bounds) and GE's result documents.
 
@@ -33,7 +33,6 @@ pub mod suite;
 
 pub use expectations::{Expectation, ExpectationResult, KNOWN_TYPES};
 pub use hook::{
-    CONFIG_PATTERNS, Checked, DatasetRule, METADATA_KEY, OnFailure, ValidationConfig,
-    ValidationHook, When,
+    Checked, DatasetRule, METADATA_KEY, OnFailure, ValidationConfig, ValidationHook, When,
 };
 pub use suite::{Suite, SuiteError, SuiteResult};

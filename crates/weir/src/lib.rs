@@ -29,6 +29,10 @@ pub use weir_macros::Data;
 /// Logging: nodes log with `weir::tracing::info!` and the CLI shows it.
 pub use tracing;
 
+/// serde, for crates that depend on `weir` only: derive with
+/// `#[derive(weir::serde::Deserialize)] #[serde(crate = "weir::serde")]`.
+pub use serde;
+
 /// The polars version Weir's datasets use (use it, so `DataFrame` is one type).
 #[cfg(feature = "polars")]
 pub use polars;
@@ -37,6 +41,10 @@ pub use weir_cli as cli;
 pub use weir_cli::{Project, Session, SessionOptions};
 /// Configuration from `conf/` (environments, parameters, credentials, `catalog.yml`).
 pub use weir_config as config;
+/// Writing a plugin: one [`Plugin`](plugin::Plugin) value brings hooks, dataset types, a
+/// settings file (`conf/<env>/<key>.yml`, read into a typed struct with located errors),
+/// subcommands and run-summary lines; `Project::plugin` registers all of it.
+pub use weir_config::plugin;
 /// File datasets (CSV, Parquet, JSON, Excel, text, serde formats, partitions).
 pub use weir_datasets as datasets;
 
@@ -44,12 +52,16 @@ pub use weir_datasets as datasets;
 pub mod prelude {
     pub use serde::Deserialize;
     pub use weir_cli::Project;
-    pub use weir_config::{CatalogConfig, ConfigLoader};
+    pub use weir_config::plugin::{
+        CommandContext, Plugin, PluginCommand, PluginRegistrar, PluginSettings, SettingsError,
+        SettingsProblem, load_settings,
+    };
+    pub use weir_config::{CatalogConfig, ConfigLoader, DatasetRegistry};
     pub use weir_core::{
-        AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, Catalog, Data, Dataset,
-        DatasetError, HookManager, HookResult, Hooks, MemoryDataset, NoHooks, Node, NodeDirective,
-        NodeFailed, ParallelRunner, Param, Pipeline, PipelineFailed, PipelineFilter, RunParams,
-        Runner, SequentialRunner, Value, node, pipeline,
+        AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, Catalog, ContextCreated,
+        Data, Dataset, DatasetError, HookManager, HookResult, Hooks, MemoryDataset, NoHooks, Node,
+        NodeDirective, NodeFailed, ParallelRunner, Param, Pipeline, PipelineFailed, PipelineFilter,
+        RunParams, Runner, SequentialRunner, Value, node, pipeline,
     };
     pub use weir_datasets::SerdeTypes;
     pub use weir_macros::Data;

@@ -12,19 +12,17 @@ use spaceflights::pipelines::data_science::nodes::LinearRegression;
 use weir::Project;
 
 fn main() -> ExitCode {
-    // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters, the
-    // catalog's metrics and model and chart artifacts.
-    let mlflow = weir_mlflow::MlflowHook::new();
     Project::new("spaceflights")
         .pipelines(spaceflights::register_pipelines())
-        .dataset_types(mlflow.dataset_types())
-        .hooks(mlflow)
+        // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters, the
+        // catalog's metrics and model and chart artifacts (its dataset types come with it).
+        .plugin(weir_mlflow::MlflowHook::new())
         // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.
         .serde_type::<LinearRegression>()
         // Great Expectations suites on the raw and model input tables (conf/base/validation.yml).
-        .hooks(weir_validate::ValidationHook::new())
+        .plugin(weir_validate::ValidationHook::new())
         // StatsD metrics of every run, node and dataset (conf/base/statsd.yml).
-        .hooks(weir_statsd::StatsdHook::new())
+        .plugin(weir_statsd::StatsdHook::new())
         // `cargo run` from anywhere finds the project; a folder holding `conf/` wins.
         .default_root(env!("CARGO_MANIFEST_DIR"))
         .main()

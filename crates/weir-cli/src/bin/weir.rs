@@ -30,7 +30,8 @@ enum Command {
         /// one this binary was built from.
         #[arg(long, env = "WEIR_PATH", conflicts_with = "weir_version")]
         weir_path: Option<PathBuf>,
-        /// Depend on this version of Weir from crates.io.
+        /// Depend on this version of Weir from crates.io (default, when this `weir` was not
+        /// built from a checkout: its own version).
         #[arg(long)]
         weir_version: Option<String>,
         /// Leave out Weir's polars datasets: the project builds in seconds instead of minutes.
@@ -65,17 +66,11 @@ fn main() -> ExitCode {
             without_dataframes,
         } => {
             let source = match (weir_path, weir_version) {
-                (Some(path), _) => Some(WeirSource::Path(
-                    std::fs::canonicalize(&path).unwrap_or(path),
-                )),
-                (None, Some(version)) => Some(WeirSource::Version(version)),
-                (None, None) => WeirSource::this_checkout(),
-            };
-            let Some(source) = source else {
-                eprintln!(
-                    "Error: this `weir` was not built from a Weir checkout that still exists; pass `--weir-path <checkout>/crates/weir` or `--weir-version <version>`"
-                );
-                return ExitCode::from(2);
+                (Some(path), _) => WeirSource::Path(std::fs::canonicalize(&path).unwrap_or(path)),
+                (None, Some(version)) => WeirSource::Version(version),
+                // Built from a checkout: depend on it; installed from crates.io: on this version.
+                (None, None) => WeirSource::this_checkout()
+                    .unwrap_or_else(|| WeirSource::Version(env!("CARGO_PKG_VERSION").to_owned())),
             };
             let options = scaffold::NewProject {
                 starter,

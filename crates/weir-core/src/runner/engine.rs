@@ -7,16 +7,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::catalog::{AnyDataset, Catalog};
-use crate::error::{DatasetOperation, HookFailure, RunError, TaskError, TaskFailure};
+use crate::error::{
+    BoxError, DatasetOperation, HookFailure, RunError, TaskError, TaskFailure, panic_message,
+};
 use crate::hooks::{
     AfterDatasetLoaded, AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeDatasetLoaded,
     BeforeDatasetSaved, BeforeNodeRun, BeforePipelineRun, DatasetFailed, Hooks, NodeDirective,
     NodeFailed, NodeValues, PipelineFailed, call_error_hook,
 };
-use crate::node::{BoxError, Node, panic_message};
+use crate::node::Node;
 use crate::pipeline::Pipeline;
+use crate::run::{NodeReport, RunParams, RunResult};
 use crate::runner::resume::find_nodes_to_resume_from;
-use crate::runner::{NodeReport, RunParams, RunResult};
 use crate::transcoding::strip_transcoding;
 use crate::value::Value;
 

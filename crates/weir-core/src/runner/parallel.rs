@@ -7,8 +7,9 @@ use crate::catalog::Catalog;
 use crate::error::{RunError, TaskError};
 use crate::hooks::Hooks;
 use crate::pipeline::Pipeline;
+use crate::run::{NodeReport, RunParams, RunResult};
+use crate::runner::Runner;
 use crate::runner::engine::run_pipeline;
-use crate::runner::{NodeReport, RunParams, RunResult, Runner};
 
 /// Runs nodes on a fixed number of OS threads, each node as soon as every node it depends on
 /// has finished (not level by level).

@@ -4,8 +4,9 @@ use crate::catalog::Catalog;
 use crate::error::RunError;
 use crate::hooks::Hooks;
 use crate::pipeline::Pipeline;
+use crate::run::{RunParams, RunResult};
+use crate::runner::Runner;
 use crate::runner::engine::run_pipeline;
-use crate::runner::{RunParams, RunResult, Runner};
 
 /// Runs nodes one at a time, in Kedro's topological order.
 ///

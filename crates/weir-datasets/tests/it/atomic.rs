@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use polars::prelude::*;
 use weir_core::Dataset;
@@ -61,7 +61,7 @@ fn killing_a_process_mid_save_leaves_the_previous_file_intact() {
         .spawn()
         .unwrap();
     // Wait until the child is writing (its temporary file has real content), then kill it.
-    let started = Instant::now();
+    // No time limit: however slow the machine, the child either starts writing or exits.
     loop {
         if temp_files(dir.path())
             .iter()
@@ -72,10 +72,6 @@ fn killing_a_process_mid_save_leaves_the_previous_file_intact() {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the child finished before it could be interrupted"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the child never started writing"
         );
         std::thread::sleep(Duration::from_millis(1));
     }

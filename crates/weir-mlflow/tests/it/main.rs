@@ -1,7 +1,7 @@
 //! weir-mlflow against a recording stand-in of MLflow's REST API (a few lines of HTTP on a
 //! local socket): authentication headers, retries, batching within MLflow's limits, one run
 //! under the parallel runner, credentials kept out of messages. The real server is tested with
-//! the spaceflights example (`examples/spaceflights/tests/mlflow.rs`).
+//! the spaceflights example (`examples/spaceflights/tests/it/mlflow.rs`).
 
 #![allow(clippy::unwrap_used, missing_docs)]
 

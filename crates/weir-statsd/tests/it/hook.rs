@@ -39,7 +39,7 @@ fn a_run_sends_run_node_and_dataset_metrics_with_types_and_values() {
     );
     assert!(named(&lines, "weir.run.__default__.failed").is_empty());
     let run_ms = one(&lines, "weir.run.__default__.duration", "ms").value;
-    assert!(run_ms > 0.0 && run_ms < 60_000.0, "{run_ms}");
+    assert!(run_ms > 0.0, "{run_ms}");
 
     // Node names are one sanitised segment: the namespace's dot becomes `_`.
     let mut node_total = 0.0;
@@ -320,13 +320,23 @@ fn a_bad_statsd_yml_fails_at_startup_naming_the_file_and_line() {
         "base/statsd.yml",
         "host: 127.0.0.1\nport: 8125\nsample_rates:\n  node.duraton: 0.5\n",
     )]);
-    let error = start_session(&StatsdHook::new(), &dir)
-        .unwrap_err()
-        .to_string();
-    assert!(error.contains("base/statsd.yml:4:"), "{error}");
+    let error = start_session(&StatsdHook::new(), &dir).unwrap_err();
+    let settings = error
+        .downcast_ref::<weir_config::SettingsError>()
+        .expect("a located settings error");
     assert!(
-        error.contains("node.duraton") && error.contains("node.duration"),
-        "{error}"
+        settings.location.contains("base/statsd.yml:4:"),
+        "{settings}"
+    );
+    assert_eq!(settings.key, "sample_rates.node.duraton");
+    assert!(settings.message.contains("unknown metric"), "{settings}");
+    assert!(
+        settings
+            .help
+            .as_deref()
+            .is_some_and(|help| help.starts_with("did you mean `node.duration`?")),
+        "{:?}",
+        settings.help
     );
 
     let dir = conf(&[("local/statsd.yml", "prot: 8125\n")]);

@@ -1,0 +1,182 @@
+//! The command line every project gets: argument parsing, one module per command, and the exit
+//! codes (0 success, 1 the pipeline or a plugin's command failed, 2 usage and configuration
+//! errors).
+
+mod catalog;
+mod info;
+mod plugin;
+mod registry;
+mod run;
+mod runs;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches};
+
+use crate::cli::{Cli, Command, EnvArgs};
+use crate::diagnostics;
+use crate::progress::StderrAboveBar;
+use crate::project::Project;
+use crate::session::{Session, SessionError, SessionOptions};
+use crate::text::no_color;
+
+impl Project {
+    /// Runs the command line of `std::env::args()` and returns the exit code: 0 on success, 1
+    /// when the pipeline (or a plugin's command) fails, 2 for usage and configuration errors.
+    pub fn main(self) -> ExitCode {
+        self.main_with_args(std::env::args_os())
+    }
+
+    /// Runs a command line (the first item is the program name).
+    pub fn main_with_args<I, T>(self, args: I) -> ExitCode
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        if let Some(problem) = self.registration_problems().first() {
+            let error = SessionError::usage(problem.clone()).with_help(
+                "plugins are registered in `main` with `Project::plugin`; two of them cannot add the same command",
+            );
+            eprintln!("{}", diagnostics::render(&error));
+            return ExitCode::from(2);
+        }
+        let matches = match self.command_line().try_get_matches_from(&args) {
+            Ok(matches) => matches,
+            Err(error) => {
+                let _ = error.print();
+                return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+            }
+        };
+        let argv: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        if let Some((name, sub)) = matches.subcommand()
+            && let Some(command) = self.plugin_commands().iter().find(|c| c.name() == name)
+        {
+            init_logging(matches.get_count("verbose"), matches.get_count("quiet"));
+            let arguments: Vec<String> = sub
+                .get_many::<OsString>("arguments")
+                .map(|values| {
+                    values
+                        .map(|value| value.to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            return plugin::run(&self, command, &arguments);
+        }
+        let cli = match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(error) => {
+                let _ = error.print();
+                return ExitCode::from(2);
+            }
+        };
+        init_logging(cli.verbose, cli.quiet);
+        let result = match cli.command {
+            _ if cli.version => {
+                println!("weir {}", env!("CARGO_PKG_VERSION"));
+                Ok(())
+            }
+            None => {
+                let _ = self.command_line().print_help();
+                Ok(())
+            }
+            Some(Command::Run(args)) => run::run(&self, &args, argv, cli.quiet),
+            Some(Command::Catalog(command)) => catalog::run(&self, command),
+            Some(Command::Registry(command)) => registry::run(&self, command),
+            Some(Command::Runs(command)) => runs::run(&self, command),
+            Some(Command::Info) => {
+                info::run(&self);
+                Ok(())
+            }
+            Some(Command::Completions { shell }) => {
+                let mut command = self.command_line();
+                clap_complete::generate(
+                    shell,
+                    &mut command,
+                    self.name().to_owned(),
+                    &mut std::io::stdout(),
+                );
+                Ok(())
+            }
+        };
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                // A failed run has already printed its summary, which holds the error.
+                if !matches!(error, SessionError::Run(_)) {
+                    eprintln!("{}", diagnostics::render(&error));
+                }
+                ExitCode::from(error.exit_code())
+            }
+        }
+    }
+
+    /// The clap command: the built-in commands and one per plugin command.
+    fn command_line(&self) -> clap::Command {
+        let mut command = Cli::command()
+            .name(self.name().to_owned())
+            .bin_name(self.name().to_owned());
+        for plugin_command in self.plugin_commands() {
+            command = command.subcommand(
+                clap::Command::new(plugin_command.name().to_owned())
+                    .about(plugin_command.about().to_owned())
+                    .disable_help_flag(true)
+                    .arg(
+                        Arg::new("arguments")
+                            .action(ArgAction::Append)
+                            .num_args(0..)
+                            .trailing_var_arg(true)
+                            .allow_hyphen_values(true)
+                            .value_parser(clap::value_parser!(OsString)),
+                    ),
+            );
+        }
+        command
+    }
+}
+
+/// A session for a command that reads the configuration.
+fn session_for<'p>(project: &'p Project, env: &EnvArgs) -> Result<Session<'p>, SessionError> {
+    project.session(SessionOptions {
+        env: env.env.clone(),
+        conf_source: env.conf_source.clone(),
+        ..SessionOptions::default()
+    })
+}
+
+/// The error for a pipeline name that is not registered.
+fn unknown_pipeline(project: &Project, name: &str) -> SessionError {
+    let known = project.pipeline_names();
+    let close = weir_core::suggest::close_matches(name, known.iter().map(String::as_str), 3, 0.6);
+    let error = SessionError::usage(format!(
+        "'{name}' pipeline not found. Existing pipelines: [{}]",
+        known.join(", ")
+    ));
+    if close.is_empty() {
+        error
+    } else {
+        error.with_help(format!("did you mean {}?", close.join(" or ")))
+    }
+}
+
+fn init_logging(verbose: u8, quiet: u8) {
+    let level = match (verbose, quiet) {
+        (0, 0) => tracing::Level::INFO,
+        (1, _) => tracing::Level::DEBUG,
+        (v, _) if v >= 2 => tracing::Level::TRACE,
+        (_, 1) => tracing::Level::WARN,
+        _ => tracing::Level::ERROR,
+    };
+    let ansi = std::io::stderr().is_terminal() && !no_color();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(StderrAboveBar)
+        .with_max_level(level)
+        .with_target(false)
+        .with_ansi(ansi)
+        .try_init();
+}

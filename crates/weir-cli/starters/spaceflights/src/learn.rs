@@ -1,0 +1,1 @@
+../../../../../examples/spaceflights/src/learn.rs

@@ -1,0 +1,1 @@
+../../../../../../../examples/spaceflights/src/pipelines/data_processing/nodes.rs

@@ -1,0 +1,1 @@
+../../../../../../../examples/spaceflights/src/pipelines/data_science/mod.rs

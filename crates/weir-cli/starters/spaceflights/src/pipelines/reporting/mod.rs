@@ -1,0 +1,1 @@
+../../../../../../../examples/spaceflights/src/pipelines/reporting/mod.rs

@@ -1,0 +1,14 @@
+//! The spaceflights integration tests, in one test binary (one link of polars instead of one
+//! per file).
+//!
+//! `reference` is `tests/reference.rs`, outside this folder: `weir new --starter spaceflights`
+//! copies that file into new projects as their own test, so it stays a standalone test file.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod cli;
+mod common;
+mod mlflow;
+#[path = "../reference.rs"]
+mod reference;
+mod statsd;
+mod validate;
