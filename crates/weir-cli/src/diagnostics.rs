@@ -106,7 +106,10 @@ impl Report {
             return Self::from_run(error);
         }
         if let Some(error) = error.downcast_ref::<HookFailure>() {
-            return Self::new(error.to_string()).with_causes(error);
+            // The hook's own error keeps its help and snippet; the message says which hook.
+            let mut report = Self::from_error(error.source.as_ref());
+            report.message = error.to_string();
+            return report;
         }
         Self::new(error.to_string()).with_causes(error)
     }
@@ -115,11 +118,7 @@ impl Report {
         match error {
             SessionError::Config(error) => Self::from_config(error),
             SessionError::Pipeline(error) => Self::from_diagnostic(error).with_causes(error),
-            SessionError::Hook(cause) => {
-                let mut report = Self::new("a hook failed while the session started");
-                report.cause = Some(Box::new(Self::from_error(cause.as_ref())));
-                report
-            }
+            SessionError::Hook(cause) => Self::from_error(cause.as_ref()),
             SessionError::Run(error) => Self::from_run(error),
             other => Self::from_diagnostic(other),
         }

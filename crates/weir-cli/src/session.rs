@@ -79,8 +79,19 @@ impl SessionError {
     }
 }
 
+/// Whether an error, or one of its causes, is a configuration error.
 fn is_configuration(error: &(dyn std::error::Error + 'static)) -> bool {
-    error.is::<SettingsError>() || error.is::<ConfigError>() || error.is::<PluginConfigError>()
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error.is::<SettingsError>()
+            || error.is::<ConfigError>()
+            || error.is::<PluginConfigError>()
+        {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }
 
 /// How a session is created (Kedro's `KedroSession.create` arguments).
