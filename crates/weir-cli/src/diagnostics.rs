@@ -348,7 +348,9 @@ pub fn render(error: &(dyn Error + 'static)) -> String {
     let style = Style::detect();
     let width = match style {
         Style::Fancy => terminal_width().unwrap_or(100),
-        Style::Plain => 100,
+        // Plain text is not wrapped: logs keep whole lines, and output does not depend on
+        // the length of a path.
+        Style::Plain => 400,
     };
     Report::from_error(error).render(style, width)
 }

@@ -306,3 +306,91 @@ impl Project {
         self.default_root.clone().unwrap_or(cwd)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use weir_config::PluginCommand;
+    use weir_core::NoHooks;
+
+    use super::*;
+
+    struct Demo {
+        command: &'static str,
+    }
+
+    impl Hooks for Demo {}
+
+    impl Plugin for Demo {
+        fn name(&self) -> String {
+            format!("demo-{}", self.command)
+        }
+
+        fn register(self: Arc<Self>, plugin: &mut PluginRegistrar) {
+            let command = self.command;
+            plugin
+                .config_patterns("demo", ["demo*"])
+                .dataset_types(|registry| {
+                    registry.alias("demo.Memory", "MemoryDataset");
+                })
+                .command(PluginCommand::new(command, "a demo", |_, _| Ok(())))
+                .hooks_shared(self);
+        }
+    }
+
+    #[test]
+    fn one_call_registers_every_part() {
+        let project = Project::new("p").plugin(Demo { command: "demo" });
+        assert_eq!(project.plugins().len(), 1);
+        assert_eq!(project.hook_manager().len(), 1);
+        assert!(
+            project
+                .registry()
+                .names()
+                .contains(&"demo.Memory".to_owned())
+        );
+        assert_eq!(project.plugin_commands()[0].name(), "demo");
+        assert!(project.registration_problems().is_empty());
+    }
+
+    #[test]
+    fn a_plugin_registered_twice_counts_once() {
+        let plugin: Arc<dyn Plugin> = Arc::new(Demo { command: "demo" });
+        let project = Project::new("p")
+            .plugin_shared(Arc::clone(&plugin))
+            .plugin_shared(plugin);
+        assert_eq!(project.plugins().len(), 1);
+        assert_eq!(project.hook_manager().len(), 1);
+        assert_eq!(project.plugin_commands().len(), 1);
+    }
+
+    #[test]
+    fn commands_that_clash_are_problems() {
+        let project = Project::new("p")
+            .plugin(Demo { command: "run" })
+            .plugin(Demo { command: "audit" })
+            .plugin(Demo { command: "audit" });
+        let problems = project.registration_problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("`run`, which is a built-in command"));
+        assert!(problems[1].contains("`audit`, already added by another plugin"));
+        assert_eq!(project.plugin_commands().len(), 1);
+    }
+
+    #[test]
+    fn a_project_keeps_its_own_patterns() {
+        let project = Project::new("p")
+            .config_loader(|loader| loader.patterns("demo", ["mine*"]))
+            .plugin(Demo { command: "demo" })
+            .hooks(NoHooks);
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("base")).unwrap();
+        std::fs::create_dir_all(folder.path().join("local")).unwrap();
+        std::fs::write(folder.path().join("base/mine.yml"), "a: 1\n").unwrap();
+        std::fs::write(folder.path().join("base/demo.yml"), "b: 2\n").unwrap();
+        let loader = project.configure_loader(ConfigLoader::new(folder.path()));
+        let loaded = loader.get("demo").unwrap();
+        assert_eq!(loaded.to_json(), serde_json::json!({"a": 1}));
+    }
+}

@@ -385,7 +385,7 @@ const SPACEFLIGHTS_TEXT: &[(&str, &str)] = &[
     ),
     (
         "tests/reference.rs",
-        include_str!("../../../examples/spaceflights/tests/reference.rs"),
+        include_str!("../starters/spaceflights/tests/reference.rs"),
     ),
     (
         "kedro-reference.json",

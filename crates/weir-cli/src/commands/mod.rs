@@ -107,7 +107,7 @@ impl Project {
         match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
-                // A failed run has already printed its summary, which holds the error.
+                // A run that failed has printed its summary or its problems already.
                 if !matches!(error, SessionError::Run(_)) {
                     eprintln!("{}", diagnostics::render(&error));
                 }

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use weir_core::PipelineFilter;
+use weir_core::{PipelineFilter, RunError};
 
 use crate::cli::{RunArgs, RunnerKind};
+use crate::diagnostics;
 use crate::progress::ProgressMode;
 use crate::project::Project;
 use crate::session::{RunRequest, RunnerChoice, SessionError, SessionOptions};
@@ -59,6 +60,11 @@ pub(super) fn run(
         progress: Some(ProgressMode::detect(quiet)),
     };
     let outcome = session.run(&request)?;
+    if let Err(error @ (RunError::Invalid(_) | RunError::Configuration(_))) = outcome.result {
+        // Nothing ran: the problems alone, with their help.
+        eprintln!("{}", diagnostics::render(&error));
+        return Err(SessionError::Run(error));
+    }
     let summary = summary(&session, &outcome, &argv);
     match outcome.result {
         Ok(_) => {

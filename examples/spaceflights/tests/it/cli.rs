@@ -306,7 +306,7 @@ fn usage_and_configuration_errors_exit_with_2_and_say_what_to_fix() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["run", "--pipelines", "data_sciense"],
-            "Did you mean one of these instead?\n    data_science",
+            "help: did you mean one of these instead? data_science",
         ),
         (vec!["run", "--env", "prod"], "prod"),
         (vec!["run", "--nodes", "nope_node"], "nope_node"),

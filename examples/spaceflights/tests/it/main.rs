@@ -7,6 +7,7 @@
 
 mod cli;
 mod common;
+mod errors;
 mod mlflow;
 #[path = "../reference.rs"]
 mod reference;

@@ -1,0 +1,1 @@
+../../../../../examples/spaceflights/tests/reference.rs
