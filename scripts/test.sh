@@ -30,4 +30,13 @@ cargo test --workspace --locked
 echo "== benchmarks compile and run once"
 cargo test --workspace --locked --benches -- --test
 
+echo "== cargo package"
+# Every library crate and the `weir` binary, built from their packaged files (workspace mode:
+# the crates resolve each other from the packages). Without default features, so polars is
+# built once more only for weir-validate, which needs it.
+cargo package --workspace --locked --allow-dirty --no-default-features \
+  --exclude spaceflights --exclude spaceflights_lazy --exclude weir_workloads \
+  --exclude weir_one_node --exclude statsd_overhead
+./scripts/check-package.sh
+
 echo "all tests passed"

@@ -33,5 +33,5 @@ pub use loader::{ConfigLoader, MergeStrategy};
 pub use params::{Credentials, Secret, parse_load_versions, parse_runtime_params};
 pub use plugin::{
     CommandContext, Plugin, PluginCommand, PluginRegistrar, PluginSettings, SettingsError,
-    SettingsProblem, load_settings, settings_from,
+    SettingsProblem, load_settings, settings_file, settings_from,
 };

@@ -332,7 +332,7 @@ impl<'a> CommandContext<'a> {
     /// [`SettingsError`] naming the file, line and key).
     pub fn settings<S: PluginSettings>(&self, env: Option<&str>) -> Result<S, BoxError> {
         let loader = self.config_loader(env);
-        let loaded = load_from(&loader, S::KEY, &S::patterns())?;
+        let loaded = settings_file::<S>(&loader)?;
         Ok(settings_from(loaded.as_ref())?)
     }
 }
@@ -464,19 +464,25 @@ pub fn settings_from<S: PluginSettings>(config: Option<&PluginConfig>) -> Result
 /// [`SettingsError`] naming the file, line and key).
 pub fn load_settings<S: PluginSettings>(event: &ContextCreated<'_>) -> Result<S, BoxError> {
     let loaded = match event.config {
-        Some(source) => load_from(source, S::KEY, &S::patterns())?,
+        Some(source) => settings_file::<S>(source)?,
         None => None,
     };
     Ok(settings_from(loaded.as_ref())?)
 }
 
-fn load_from(
+/// The settings file of `S` as loaded (merged over `base`, `${...}` resolved), before it is
+/// read into `S`: for a plugin that also needs the file's locations (to point at a key it
+/// checks against other files). `None` when there is no file.
+///
+/// # Errors
+///
+/// A file that cannot be read or parsed.
+pub fn settings_file<S: PluginSettings>(
     source: &dyn ConfigSource,
-    key: &str,
-    patterns: &[String],
 ) -> Result<Option<PluginConfig>, BoxError> {
+    let patterns = S::patterns();
     let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-    source.load_config(key, &patterns)
+    source.load_config(S::KEY, &patterns)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use weir_config::DatasetRegistry;
 use weir_config::plugin::{
-    Plugin, PluginRegistrar, PluginSettings, SettingsError, SettingsProblem, settings_from,
+    Plugin, PluginRegistrar, SettingsError, SettingsProblem, settings_file, settings_from,
 };
 use weir_core::{
     AfterNodeRun, AfterPipelineRun, BeforePipelineRun, ContextCreated, HookResult, Hooks,
@@ -151,9 +151,7 @@ impl Hooks for MlflowHook {
         let (config, auth) = match (&self.fixed, event.config) {
             (Some((config, auth)), _) => (config.clone(), auth.clone()),
             (None, Some(source)) => {
-                let patterns = MlflowConfig::patterns();
-                let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-                let loaded = source.load_config(MlflowConfig::KEY, &patterns)?;
+                let loaded = settings_file::<MlflowConfig>(source)?;
                 let config: MlflowConfig = settings_from(loaded.as_ref())?;
                 let entry = match &config.server.credentials {
                     Some(name) => {

@@ -11,7 +11,7 @@ use weir_core::{
 };
 
 use crate::client::{Client, SendStats};
-use weir_config::plugin::{Plugin, PluginRegistrar, PluginSettings};
+use weir_config::plugin::{Plugin, PluginRegistrar, load_settings};
 
 use crate::config::StatsdConfig;
 use crate::metrics::{Amount, Context, MetricName, write_line};
@@ -280,12 +280,8 @@ impl Hooks for StatsdHook {
     fn after_context_created(&self, event: &ContextCreated<'_>) -> HookResult {
         let config = match (&self.fixed, event.config) {
             (Some(config), _) => config.clone(),
-            (None, Some(source)) => {
-                let patterns = StatsdConfig::patterns();
-                let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-                let loaded = source.load_config(StatsdConfig::KEY, &patterns)?;
-                StatsdConfig::from_plugin_config(loaded.as_ref())?
-                    .with_env(|name| std::env::var(name).ok())?
+            (None, Some(_)) => {
+                load_settings::<StatsdConfig>(event)?.with_env(|name| std::env::var(name).ok())?
             }
             (None, None) => self.configuration_without_project()?,
         };

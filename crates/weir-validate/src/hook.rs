@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use polars::prelude::{DataFrame, LazyFrame};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
-use weir_config::plugin::{Plugin, PluginRegistrar, PluginSettings, settings_from};
+use weir_config::plugin::{Plugin, PluginRegistrar, PluginSettings, load_settings};
 use weir_core::{
     AfterNodeRun, AfterPipelineRun, BeforeNodeRun, BeforePipelineRun, BoxError, CatalogCreated,
     ContextCreated, HookResult, Hooks, Node, NodeDirective, NodeValues, PipelineFailed,
@@ -378,12 +378,7 @@ impl Hooks for ValidationHook {
     fn after_context_created(&self, event: &ContextCreated<'_>) -> HookResult {
         let config = match (&self.fixed, event.config) {
             (Some(config), _) => config.clone(),
-            (None, Some(source)) => {
-                let patterns = ValidationConfig::patterns();
-                let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-                let loaded = source.load_config(ValidationConfig::KEY, &patterns)?;
-                settings_from(loaded.as_ref())?
-            }
+            (None, Some(_)) => load_settings(event)?,
             (None, None) => ValidationConfig::default(),
         };
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);

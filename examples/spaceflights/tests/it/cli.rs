@@ -458,7 +458,8 @@ fn registry_and_catalog_commands() {
     )
     .unwrap();
     let patterns = project.run(&["catalog", "list-patterns"]);
-    assert_eq!(stdout(&patterns), "- '{name}_train'\n");
+    // Quoted as serde-saphyr quotes (Kedro's PyYAML uses single quotes): the same YAML value.
+    assert_eq!(stdout(&patterns), "- \"{name}_train\"\n");
     let datasets = project.run(&["catalog", "describe-datasets", "-p", "data_science"]);
     let text = stdout(&datasets);
     assert!(

@@ -1,8 +1,9 @@
 //! The spaceflights integration tests, in one test binary (one link of polars instead of one
 //! per file).
 //!
-//! `reference` is `tests/reference.rs`, outside this folder: `weir new --starter spaceflights`
-//! copies that file into new projects as their own test, so it stays a standalone test file.
+//! `reference` is `tests/reference.rs`, outside this folder: the spaceflights starter of
+//! `weir new` links that file (`crates/weir-cli/starters/spaceflights/tests/reference.rs`) and
+//! copies it into new projects as their own test, so it stays a standalone test file there.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod cli;
