@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
-crate="$target/package/weir-cli-0.1.0.crate"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
+crate="$target/package/weir-cli-$version.crate"
 [ -f "$crate" ] || { echo "no $crate: run cargo package first" >&2; exit 1; }
 
 work="$(mktemp -d)"
@@ -13,11 +14,11 @@ trap 'rm -rf "$work"' EXIT
 
 # The package holds the starter's files as files (the repository's symlinks are followed).
 tar -xzf "$crate" -C "$work"
-starter="$work/weir-cli-0.1.0/starters/spaceflights"
+starter="$work/weir-cli-$version/starters/spaceflights"
 for file in src/lib.rs conf/base/catalog.yml data/01_raw/shuttles.xlsx tests/reference.rs; do
   [ -f "$starter/$file" ] && [ ! -L "$starter/$file" ] || { echo "missing from the package: $file" >&2; exit 1; }
 done
-if grep -rn 'include_\(str\|bytes\)!("\.\./\.\./' "$work/weir-cli-0.1.0/src"; then
+if grep -rn 'include_\(str\|bytes\)!("\.\./\.\./' "$work/weir-cli-$version/src"; then
   echo "weir-cli includes files from outside its package" >&2
   exit 1
 fi

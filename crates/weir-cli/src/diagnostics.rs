@@ -255,11 +255,20 @@ fn snippet_at(location: &str, key: &str) -> Option<Snippet> {
 
 impl Snippet {
     fn read(file: &Path, line: usize, column: usize, label: String) -> Option<Self> {
+        // Credentials files are never shown: the lines around a mistake hold secrets.
+        if file.components().any(|part| {
+            part.as_os_str()
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .starts_with("credentials")
+        }) {
+            return None;
+        }
         let size = std::fs::metadata(file).ok()?.len();
         if size > MAX_SNIPPET_FILE || line == 0 {
             return None;
         }
-        let text = std::fs::read_to_string(file).ok()?;
+        let text = mask_passwords(&std::fs::read_to_string(file).ok()?);
         let offset = offset_of(&text, line, column)?;
         let rest = &text[offset..];
         let length = rest
@@ -274,6 +283,31 @@ impl Snippet {
             label,
         })
     }
+}
+
+/// The text with the password of every URL (`scheme://user:password@host`) replaced by `***`.
+fn mask_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("://") {
+        let (before, after) = rest.split_at(start + 3);
+        out.push_str(before);
+        let authority_end = after
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(after.len());
+        let authority = &after[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..=colon]);
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &after[authority_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The byte offset of a 1-based line and column (columns count characters).
@@ -401,6 +435,35 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("`companies.type`"), "{text}");
+    }
+
+    #[test]
+    fn snippets_never_show_secrets() {
+        assert_eq!(
+            mask_passwords("uri: http://ada:s3cret@host:5000/x\nother: https://host/y"),
+            "uri: http://ada:***@host:5000/x\nother: https://host/y"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = dir.path().join("credentials.yml");
+        std::fs::write(&credentials, "db:\n  password: hunter2\n  port: x\n").unwrap();
+        assert!(Snippet::read(&credentials, 3, 3, "here".to_owned()).is_none());
+        let mlflow = dir.path().join("mlflow.yml");
+        std::fs::write(
+            &mlflow,
+            "server:\n  mlflow_tracking_uri: http://ada:s3cret@h\n",
+        )
+        .unwrap();
+        let loc = weir_config::tree::Loc {
+            file: mlflow.as_path().into(),
+            line: 2,
+            column: 3,
+        };
+        let text = Report::from_error(&ConfigError::at(Some(&loc), "server", "bad"))
+            .render(Style::Plain, 100);
+        assert!(
+            !text.contains("s3cret") && text.contains("ada:***@h"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub struct Project {
     hooks: Vec<Arc<dyn Hooks>>,
     plugins: Vec<Arc<dyn Plugin>>,
     commands: Vec<PluginCommand>,
+    command_owners: Vec<String>,
     problems: Vec<String>,
     types: SerdeTypes,
     registry_extensions: Vec<RegistryExtension>,
@@ -64,6 +65,7 @@ impl Project {
             hooks: Vec::new(),
             plugins: Vec::new(),
             commands: Vec::new(),
+            command_owners: Vec::new(),
             problems: Vec::new(),
             types: SerdeTypes::new(),
             registry_extensions: Vec::new(),
@@ -100,7 +102,7 @@ impl Project {
     /// # struct Tracking;
     /// # impl weir_core::Hooks for Tracking {}
     /// # impl weir_config::Plugin for Tracking {
-    /// #     fn name(&self) -> String { "tracking".into() }
+    /// #     fn plugin_name(&self) -> String { "tracking".into() }
     /// #     fn register(self: std::sync::Arc<Self>, p: &mut weir_config::PluginRegistrar) { p.hooks_shared(self); }
     /// # }
     /// weir_cli::Project::new("demo")
@@ -114,7 +116,7 @@ impl Project {
 
     /// Registers a plugin the caller keeps a handle to (to read its state after a run).
     pub fn plugin_shared(mut self, plugin: Arc<dyn Plugin>) -> Self {
-        let name = plugin.name();
+        let name = plugin.plugin_name();
         if self.plugins.iter().any(|other| Arc::ptr_eq(other, &plugin)) {
             return self;
         }
@@ -130,19 +132,31 @@ impl Project {
                 }));
         }
         for command in parts.commands {
-            if BUILT_IN_COMMANDS.contains(&command.name()) {
+            let command_name = command.name().to_owned();
+            let valid = command_name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+                && command_name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
                 self.problems.push(format!(
-                    "plugin `{name}` adds a command `{}`, which is a built-in command; the plugin must choose another name",
-                    command.name()
+                    "plugin `{name}` adds a command {command_name:?}: a command name is letters, digits, `-` and `_`, starting with a letter or digit"
                 ));
-            } else if let Some(other) = self.commands.iter().find(|c| c.name() == command.name()) {
+            } else if BUILT_IN_COMMANDS.contains(&command_name.as_str()) {
                 self.problems.push(format!(
-                    "plugin `{name}` adds a command `{}`, already added by another plugin ({}); register only one of them",
-                    command.name(),
-                    other.about()
+                    "plugin `{name}` adds a command `{command_name}`, which is a built-in command; the plugin must choose another name"
+                ));
+            } else if let Some(index) = self.commands.iter().position(|c| c.name() == command_name)
+            {
+                self.problems.push(format!(
+                    "plugin `{name}` adds a command `{command_name}`, already added by plugin `{}`; register only one of them",
+                    self.command_owners[index]
                 ));
             } else {
                 self.commands.push(command);
+                self.command_owners.push(name.clone());
             }
         }
         self.plugins.push(plugin);
@@ -181,8 +195,9 @@ impl Project {
     }
 
     /// Adjusts the configuration loader (Kedro's `CONFIG_LOADER_ARGS`: patterns, merge
-    /// strategies, resolvers). Applied after the plugins' patterns, so a project can replace
-    /// them.
+    /// strategies, resolvers). Adjustments apply in registration order; a plugin's patterns
+    /// apply only to a key that has none yet, so the project's own patterns for a key win
+    /// whether they are registered before or after the plugin.
     pub fn config_loader(
         mut self,
         adjust: impl Fn(ConfigLoader) -> ConfigLoader + Send + Sync + 'static,
@@ -323,7 +338,7 @@ mod tests {
     impl Hooks for Demo {}
 
     impl Plugin for Demo {
-        fn name(&self) -> String {
+        fn plugin_name(&self) -> String {
             format!("demo-{}", self.command)
         }
 
@@ -370,11 +385,16 @@ mod tests {
         let project = Project::new("p")
             .plugin(Demo { command: "run" })
             .plugin(Demo { command: "audit" })
-            .plugin(Demo { command: "audit" });
+            .plugin(Demo { command: "audit" })
+            .plugin(Demo { command: "-x" });
         let problems = project.registration_problems();
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[2].contains("\"-x\""), "{problems:?}");
         assert!(problems[0].contains("`run`, which is a built-in command"));
-        assert!(problems[1].contains("`audit`, already added by another plugin"));
+        assert!(
+            problems[1].contains("`audit`, already added by plugin `demo-audit`"),
+            "{problems:?}"
+        );
         assert_eq!(project.plugin_commands().len(), 1);
     }
 

@@ -176,19 +176,19 @@ opt-level = 1
     )
 }
 
-fn main_rs(name: &str, setup: &str, extra: &str) -> String {
+fn main_rs(name: &str, extra: &str) -> String {
     format!(
         r#"//! The {name} project's command line: `cargo run -- run`, `cargo run -- --help`.
 //!
 //! This is Kedro's `settings.py` and `pipeline_registry.py` in one place: register pipelines,
-//! hooks and the types the catalog must save.
+//! plugins, hooks and the types the catalog must save.
 
 use std::process::ExitCode;
 
 use weir::Project;
 
 fn main() -> ExitCode {{
-{setup}    Project::new("{name}")
+    Project::new("{name}")
         .pipelines({name}::register_pipelines()){extra}
         // `cargo run` from anywhere finds the project; a folder holding `conf/` wins.
         .default_root(env!("CARGO_MANIFEST_DIR"))
@@ -475,7 +475,7 @@ pub fn new_project(
     let rename = |text: &str| text.replace("spaceflights::", &format!("{name}::"));
     match starter {
         Starter::Default => {
-            write(&root.join("src/main.rs"), main_rs(name, "", ""))?;
+            write(&root.join("src/main.rs"), main_rs(name, ""))?;
             write(&root.join("src/lib.rs"), LIB_RS)?;
             write(&root.join("src/pipelines/mod.rs"), PIPELINES_MOD_RS)?;
             write(
@@ -501,7 +501,6 @@ pub fn new_project(
                 &root.join("src/main.rs"),
                 main_rs(
                     name,
-                    "",
                     &format!(
                         "\n        // MLflow tracking (conf/base/mlflow.yml): a run per pipeline run, the parameters,\n        // the catalog's metrics and model and chart artifacts (its dataset types come with it).\n        .plugin(weir_mlflow::MlflowHook::new())\n        // The regressor is saved with `pickle.PickleDataset`: the catalog must know its type.\n        .serde_type::<{name}::pipelines::data_science::nodes::LinearRegression>()"
                     ),

@@ -80,7 +80,7 @@ impl SessionError {
 }
 
 /// Whether an error, or one of its causes, is a configuration error.
-fn is_configuration(error: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_configuration(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(error);
     while let Some(error) = next {
         if error.is::<SettingsError>()

@@ -105,7 +105,7 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
         if lines.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n{}:\n", plugin.name()));
+        out.push_str(&format!("\n{}:\n", plugin.plugin_name()));
         for line in lines {
             out.push_str(&format!("  {line}\n"));
         }

@@ -37,7 +37,7 @@
 //! }
 //!
 //! impl Plugin for Audit {
-//!     fn name(&self) -> String {
+//!     fn plugin_name(&self) -> String {
 //!         "audit".to_owned()
 //!     }
 //!
@@ -64,8 +64,9 @@ use crate::loader::ConfigLoader;
 /// See the [module documentation](self) for a complete plugin.
 pub trait Plugin: Send + Sync + 'static {
     /// The plugin's name: the heading of its lines in the run summary, and its name in `info`
-    /// and in errors.
-    fn name(&self) -> String;
+    /// and in registration problems. (A hook's errors name the hook, [`Hooks::name`]; a plugin
+    /// that is its own hook usually returns the same name from both.)
+    fn plugin_name(&self) -> String;
 
     /// Says what the plugin contributes: hooks, dataset types, configuration patterns and
     /// commands. Called once, when the project registers the plugin.
@@ -197,9 +198,13 @@ type CommandFn = Arc<dyn Fn(&CommandContext<'_>, &[String]) -> Result<(), BoxErr
 
 /// A subcommand a plugin adds to every project's command line: `<project> <name> ARGS...`.
 ///
-/// The plugin receives the arguments after its name, unparsed (parse them with any library,
-/// `clap` included; `--help` is passed through too), and a [`CommandContext`] with the
-/// project's pipelines and configuration. An error is printed and the process exits with 1.
+/// The plugin receives every argument after its name exactly as given (parse them with any
+/// library, `clap` included; `--help`, `--` and `-v` are passed through too; only `-v`/`-q`
+/// before the name are the project's), and a [`CommandContext`] with the project's pipelines
+/// and configuration (the environment defaults to `$WEIR_ENV`, else `local`, as for `run`).
+/// An error is printed as a diagnostic; the process exits with 2 for a configuration error
+/// ([`SettingsError`], [`ConfigError`]) and 1 for any other. A name is letters, digits, `-`
+/// and `_`.
 #[derive(Clone)]
 pub struct PluginCommand {
     name: String,
@@ -556,7 +561,7 @@ mod tests {
         struct P;
         impl Hooks for P {}
         impl Plugin for P {
-            fn name(&self) -> String {
+            fn plugin_name(&self) -> String {
                 "p".to_owned()
             }
             fn register(self: Arc<Self>, plugin: &mut PluginRegistrar) {

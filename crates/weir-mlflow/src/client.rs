@@ -8,6 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value as Json, json};
 
+use crate::uri::redact_uri;
+
 /// How requests authenticate.
 #[derive(Clone)]
 pub enum Auth {
@@ -135,6 +137,9 @@ pub struct Metric {
 /// The REST client: one server, optional authentication, retries with backoff.
 #[derive(Debug, Clone)]
 pub struct Client {
+    /// The server's URL, as requests use it.
+    endpoint: String,
+    /// The server's URL without its password, for messages.
     base: String,
     auth: Option<Auth>,
     agent: ureq::Agent,
@@ -164,7 +169,8 @@ impl Client {
             .build()
             .into();
         Self {
-            base: base.trim_end_matches('/').to_owned(),
+            endpoint: base.trim_end_matches('/').to_owned(),
+            base: redact_uri(base.trim_end_matches('/')),
             auth,
             agent,
             attempts: attempts.max(1),
@@ -172,7 +178,7 @@ impl Client {
         }
     }
 
-    /// The server's URL.
+    /// The server's URL, without the password it may carry (for messages).
     pub fn base(&self) -> &str {
         &self.base
     }
@@ -192,7 +198,7 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> Result<Vec<u8>, ApiError> {
-        let url = format!("{}{path}", self.base);
+        let url = format!("{}{path}", self.endpoint);
         let mut last = String::new();
         for attempt in 0..self.attempts {
             if attempt > 0 {

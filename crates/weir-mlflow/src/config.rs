@@ -6,6 +6,8 @@ use serde::Deserialize;
 use weir_config::plugin::{PluginSettings, SettingsError, SettingsProblem, settings_from};
 use weir_core::PluginConfig;
 
+use crate::uri::redact_uri;
+
 /// The hook's configuration: kedro-mlflow's `mlflow.yml` keys (all optional), plus Weir's
 /// `strict`.
 ///
@@ -320,21 +322,6 @@ impl PluginSettings for MlflowConfig {
             ));
         }
         Ok(())
-    }
-}
-
-/// A URI without the password it may carry (`http://user:secret@host` → `http://user:***@host`).
-fn redact_uri(uri: &str) -> String {
-    let Some((scheme, rest)) = uri.split_once("://") else {
-        return uri.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
-        }
-        None => uri.to_owned(),
     }
 }
 

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use weir_config::DatasetRegistry;
 use weir_config::plugin::{
-    Plugin, PluginRegistrar, SettingsError, SettingsProblem, settings_file, settings_from,
+    Plugin, PluginRegistrar, PluginSettings, SettingsError, SettingsProblem, settings_file,
+    settings_from,
 };
 use weir_core::{
     AfterNodeRun, AfterPipelineRun, BeforePipelineRun, ContextCreated, HookResult, Hooks,
@@ -185,7 +186,15 @@ impl Hooks for MlflowHook {
             (None, None) => (MlflowConfig::default(), auth_from_env(None)),
         };
         let (config, run_id) = config.with_env(|name| std::env::var(name).ok());
-        config.validate()?;
+        if let Err(problem) = config.check() {
+            // Only the environment can have made a checked file's settings wrong.
+            let location = if self.fixed.is_some() {
+                "the configuration given in code"
+            } else {
+                "mlflow.yml and the environment variables MLFLOW_*"
+            };
+            return Err(Box::new(SettingsError::at(location, problem)));
+        }
         self.tracker.configure(
             config,
             run_id.or_else(|| self.join.clone()),
@@ -224,7 +233,7 @@ impl Hooks for MlflowHook {
 }
 
 impl Plugin for MlflowHook {
-    fn name(&self) -> String {
+    fn plugin_name(&self) -> String {
         "weir.mlflow".to_owned()
     }
 

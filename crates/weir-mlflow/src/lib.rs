@@ -37,6 +37,7 @@ mod config;
 mod datasets;
 mod hook;
 mod tracker;
+mod uri;
 
 pub use client::{ApiError, Auth, Client, Experiment, Metric, RunInfo};
 pub use config::{

@@ -407,7 +407,7 @@ impl Hooks for StatsdHook {
 }
 
 impl Plugin for StatsdHook {
-    fn name(&self) -> String {
+    fn plugin_name(&self) -> String {
         "weir.statsd".to_owned()
     }
 

@@ -499,7 +499,7 @@ impl PluginSettings for ValidationConfig {
 }
 
 impl Plugin for ValidationHook {
-    fn name(&self) -> String {
+    fn plugin_name(&self) -> String {
         "weir.validate".to_owned()
     }
 

@@ -27,8 +27,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The target folder for the plugin crate: beside the workspace's (never inside it: cargo
-/// holds the workspace's lock while tests run).
+/// The target folder for the plugin crate: a folder of its own under the workspace's (not the
+/// workspace's build folder itself, whose lock cargo holds while tests run).
 fn target_dir() -> PathBuf {
     let workspace_target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -64,7 +64,9 @@ fn build_plugin(crate_dir: &Path) -> PathBuf {
         .status()
         .unwrap();
     assert!(status.success(), "the plugin crate does not build");
-    target.join("debug").join("demo")
+    target
+        .join("debug")
+        .join(format!("demo{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn run(binary: &Path, project: &Path, args: &[&str]) -> Output {
@@ -117,13 +119,41 @@ fn a_plugin_from_outside_the_workspace_registers_with_one_call() {
     assert!(stdout.contains("label: local-label"), "{stdout}");
     assert!(stdout.contains("pipeline __default__: 2 nodes"), "{stdout}");
     assert!(stdout.contains("catalog entries: 1"), "{stdout}");
-    let output = run(&binary, &project, &["audit-report", "--bogus"]);
+    // Every argument after the command's name is the plugin's, exactly as given.
+    let output = run(&binary, &project, &["audit-report", "--help", "-v", "--"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text(&output.stderr).contains("unexpected arguments"),
+        text(&output.stderr).contains(r#"unexpected arguments ["--help", "-v", "--"]"#),
         "{}",
         text(&output.stderr)
     );
+    // `-q` before the name is the project's; `--env` after it is the plugin's.
+    std::fs::create_dir_all(project.join("conf/prod")).unwrap();
+    std::fs::write(project.join("conf/prod/audit.yml"), "label: prod-label\n").unwrap();
+    let output = run(&binary, &project, &["-q", "audit-report", "--env", "prod"]);
+    assert!(
+        text(&output.stdout).contains("label: prod-label"),
+        "{}",
+        text(&output.stderr)
+    );
+    // Without `--env`, the environment of `$WEIR_ENV`, as for `run`.
+    let output = Command::new(&binary)
+        .arg("audit-report")
+        .current_dir(&project)
+        .env("WEIR_ENV", "prod")
+        .env_remove("WEIR_PROJECT_PATH")
+        .output()
+        .unwrap();
+    assert!(
+        text(&output.stdout).contains("label: prod-label"),
+        "{}",
+        text(&output.stderr)
+    );
+    // A settings error in a command is a configuration error: exit code 2.
+    std::fs::write(project.join("conf/prod/audit.yml"), "max_nodes: 0\n").unwrap();
+    let output = run(&binary, &project, &["audit-report", "--env", "prod"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("help: give at least 1"));
 
     // `info` and `--help` list it.
     let info = text(&run(&binary, &project, &["info"]).stdout);

@@ -8,7 +8,7 @@ pub(super) fn run(project: &Project) {
     println!("project:   {}", project.name());
     println!("root:      {}", root.display());
     println!("pipelines: {}", project.pipeline_names().join(", "));
-    let plugins: Vec<String> = project.plugins().iter().map(|p| p.name()).collect();
+    let plugins: Vec<String> = project.plugins().iter().map(|p| p.plugin_name()).collect();
     println!("plugins:   {}", list_or_none(&plugins));
     println!(
         "hooks:     {}",

@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches};
 
+use weir_config::PluginCommand;
+
 use crate::cli::{Cli, Command, EnvArgs};
 use crate::diagnostics;
 use crate::progress::StderrAboveBar;
@@ -42,6 +44,17 @@ impl Project {
             );
             eprintln!("{}", diagnostics::render(&error));
             return ExitCode::from(2);
+        }
+        if let Some((index, command)) = self.plugin_command_at(&args) {
+            // A plugin's command gets every argument after its name exactly as given; only
+            // `-v`/`-q` before the name are the project's.
+            let (verbose, quiet) = global_counts(&args[1..index]);
+            init_logging(verbose, quiet);
+            let arguments: Vec<String> = args[index + 1..]
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            return plugin::run(&self, command, &arguments);
         }
         let matches = match self.command_line().try_get_matches_from(&args) {
             Ok(matches) => matches,
@@ -116,6 +129,19 @@ impl Project {
         }
     }
 
+    /// The plugin command named by the first argument that is not one of the project's
+    /// `-v`/`-q` flags, and its position.
+    fn plugin_command_at(&self, args: &[OsString]) -> Option<(usize, &PluginCommand)> {
+        let (index, name) = args
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, arg)| !is_global_flag(&arg.to_string_lossy()))?;
+        let name = name.to_str()?;
+        let command = self.plugin_commands().iter().find(|c| c.name() == name)?;
+        Some((index, command))
+    }
+
     /// The clap command: the built-in commands and one per plugin command.
     fn command_line(&self) -> clap::Command {
         let mut command = Cli::command()
@@ -138,6 +164,34 @@ impl Project {
         }
         command
     }
+}
+
+/// `-v`, `-vv`, `--verbose`, `-q`, `--quiet`...
+fn is_global_flag(arg: &str) -> bool {
+    matches!(arg, "--verbose" | "--quiet")
+        || (arg.len() > 1 && arg.starts_with('-') && arg[1..].chars().all(|c| c == 'v' || c == 'q'))
+}
+
+/// How many `-v` and `-q` the flags hold.
+fn global_counts(flags: &[OsString]) -> (u8, u8) {
+    let (mut verbose, mut quiet) = (0u8, 0u8);
+    for flag in flags {
+        let flag = flag.to_string_lossy();
+        match flag.as_ref() {
+            "--verbose" => verbose = verbose.saturating_add(1),
+            "--quiet" => quiet = quiet.saturating_add(1),
+            short => {
+                for c in short.chars().skip(1) {
+                    if c == 'v' {
+                        verbose = verbose.saturating_add(1);
+                    } else {
+                        quiet = quiet.saturating_add(1);
+                    }
+                }
+            }
+        }
+    }
+    (verbose, quiet)
 }
 
 /// A session for a command that reads the configuration.
@@ -179,4 +233,17 @@ fn init_logging(verbose: u8, quiet: u8) {
         .with_target(false)
         .with_ansi(ansi)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_flags_are_counted() {
+        assert!(is_global_flag("-vv") && is_global_flag("--quiet") && is_global_flag("-q"));
+        assert!(!is_global_flag("-") && !is_global_flag("-vx") && !is_global_flag("--"));
+        let flags: Vec<OsString> = ["-vv", "--verbose", "-q"].iter().map(Into::into).collect();
+        assert_eq!(global_counts(&flags), (3, 1));
+    }
 }

@@ -7,13 +7,19 @@ use weir_config::{CommandContext, ConfigLoader, PluginCommand};
 
 use crate::diagnostics;
 use crate::project::Project;
+use crate::session::is_configuration;
 
-/// Runs a plugin's command: exit code 0, or 1 with its error shown as a diagnostic.
+/// Runs a plugin's command: exit code 0, else its error shown as a diagnostic and 2 for a
+/// configuration error, 1 for any other.
 pub(super) fn run(project: &Project, command: &PluginCommand, arguments: &[String]) -> ExitCode {
     let root = project.root();
     let conf_source = root.join(project.conf_source());
-    let loader =
-        |env: Option<&str>| project.configure_loader(ConfigLoader::new(&conf_source).env(env));
+    // The environment a command does not name is `run`'s default: `$WEIR_ENV`, else `local`.
+    let default_env = std::env::var("WEIR_ENV").ok().filter(|env| !env.is_empty());
+    let loader = |env: Option<&str>| {
+        let env = env.or(default_env.as_deref());
+        project.configure_loader(ConfigLoader::new(&conf_source).env(env))
+    };
     let context = CommandContext::new(
         project.name(),
         &root,
@@ -25,7 +31,12 @@ pub(super) fn run(project: &Project, command: &PluginCommand, arguments: &[Strin
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{}", diagnostics::render(error.as_ref()));
-            ExitCode::FAILURE
+            // A configuration error is 2, as everywhere; any other failure 1.
+            if is_configuration(error.as_ref()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

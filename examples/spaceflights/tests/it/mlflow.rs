@@ -388,7 +388,8 @@ fn a_bad_mlflow_yml_is_an_error_naming_the_line() {
     )
     .unwrap();
     let output = project.run(&["run"]);
-    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    // A configuration error: exit code 2, as for the project's own files.
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
     let text = stderr(&output);
     assert!(
         text.contains("conf/local/mlflow.yml:3:5") && text.contains("unknown field `nmae`"),
