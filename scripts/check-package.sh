@@ -23,10 +23,11 @@ if grep -rn 'include_\(str\|bytes\)!("\.\./\.\./' "$work/weir-cli-$version/src";
   exit 1
 fi
 
-# `weir new` from that build writes the example's files.
-"$target/debug/weir" new demo --starter spaceflights --directory "$work" --weir-path "$PWD/crates/weir" >/dev/null
+# `weir new` from that build writes the example's files (named as the example, so that they are
+# the same bytes).
+"$target/debug/weir" new spaceflights --starter spaceflights --directory "$work" --weir-path "$PWD/crates/weir" >/dev/null
 for file in src/pipelines/data_science/nodes.rs conf/base/parameters_data_science.yml data/01_raw/companies.csv tests/reference.rs; do
-  cmp -s "$work/demo/$file" "examples/spaceflights/$file" || { echo "weir new wrote a different $file" >&2; exit 1; }
+  cmp -s "$work/spaceflights/$file" "examples/spaceflights/$file" || { echo "weir new wrote a different $file" >&2; exit 1; }
 done
-grep -q '\.plugin(weir_mlflow::MlflowHook::new())' "$work/demo/src/main.rs"
+grep -q '\.plugin(weir_mlflow::MlflowHook::new())' "$work/spaceflights/src/main.rs"
 echo "package check: weir new works from the packaged weir-cli"

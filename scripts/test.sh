@@ -34,9 +34,16 @@ echo "== cargo package"
 # Every library crate and the `weir` binary, built from their packaged files (workspace mode:
 # the crates resolve each other from the packages). Without default features, so polars is
 # built once more only for weir-validate, which needs it.
-cargo package --workspace --locked --allow-dirty --no-default-features \
-  --exclude spaceflights --exclude spaceflights_lazy --exclude weir_workloads \
-  --exclude weir_one_node --exclude statsd_overhead
-./scripts/check-package.sh
+# In a target folder of its own: cargo takes a registry crate's build for good once built (its
+# version does not change between runs), so the packaged weir crates' builds and unpacked
+# sources from an earlier run are removed first; their dependencies' builds stay.
+package_target="$HOME/.cache/weir/package-target"
+rm -rf "$package_target/package" "$package_target"/debug/.fingerprint/weir* \
+  "$package_target"/debug/build/weir* "$package_target"/debug/deps/*weir* \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/weir-*
+CARGO_TARGET_DIR="$package_target" cargo package --workspace --locked --allow-dirty \
+  --no-default-features --exclude spaceflights --exclude spaceflights_lazy \
+  --exclude weir_workloads --exclude weir_one_node --exclude statsd_overhead
+CARGO_TARGET_DIR="$package_target" ./scripts/check-package.sh
 
 echo "all tests passed"
