@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, CommandFactory, FromArgMatches};
+use clap::{CommandFactory, FromArgMatches};
 
 use weir_config::PluginCommand;
 
@@ -38,9 +38,10 @@ impl Project {
         T: Into<OsString> + Clone,
     {
         let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-        if let Some(problem) = self.registration_problems().first() {
-            let error = SessionError::usage(problem.clone()).with_help(
-                "plugins are registered in `main` with `Project::plugin`; two of them cannot add the same command",
+        let problems = self.registration_problems();
+        if !problems.is_empty() {
+            let error = SessionError::usage(problems.join("\n")).with_help(
+                "plugins are registered in `main` with `Project::plugin`: leave out or rename what clashes",
             );
             eprintln!("{}", diagnostics::render(&error));
             return ExitCode::from(2);
@@ -67,19 +68,18 @@ impl Project {
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        if let Some((name, sub)) = matches.subcommand()
-            && let Some(command) = self.plugin_commands().iter().find(|c| c.name() == name)
+        if let Some(name) = matches.subcommand_name()
+            && self.plugin_commands().iter().any(|c| c.name() == name)
         {
-            init_logging(matches.get_count("verbose"), matches.get_count("quiet"));
-            let arguments: Vec<String> = sub
-                .get_many::<OsString>("arguments")
-                .map(|values| {
-                    values
-                        .map(|value| value.to_string_lossy().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            return plugin::run(&self, command, &arguments);
+            // Only reached when a flag other than `-v`/`-q` comes before a plugin's command.
+            let error = SessionError::usage(format!(
+                "`{name}` is a plugin's command: only `-v` and `-q` may come before it"
+            ))
+            .with_help(format!(
+                "put the other options after `{name}`, where the plugin reads them"
+            ));
+            eprintln!("{}", diagnostics::render(&error));
+            return ExitCode::from(2);
         }
         let cli = match Cli::from_arg_matches(&matches) {
             Ok(cli) => cli,
@@ -149,17 +149,10 @@ impl Project {
             .bin_name(self.name().to_owned());
         for plugin_command in self.plugin_commands() {
             command = command.subcommand(
+                // Listed for `--help` and completions; its arguments never reach clap (see
+                // `plugin_command_at`).
                 clap::Command::new(plugin_command.name().to_owned())
-                    .about(plugin_command.about().to_owned())
-                    .disable_help_flag(true)
-                    .arg(
-                        Arg::new("arguments")
-                            .action(ArgAction::Append)
-                            .num_args(0..)
-                            .trailing_var_arg(true)
-                            .allow_hyphen_values(true)
-                            .value_parser(clap::value_parser!(OsString)),
-                    ),
+                    .about(plugin_command.about().to_owned()),
             );
         }
         command
