@@ -25,7 +25,7 @@ pub mod yaml;
 
 pub use catalog::{
     BuildContext, CatalogConfig, DatasetRegistry, DatasetSpec, EntryInfo, Lookup, PatternResolver,
-    VersionSpec, check_version_string,
+    VersionSpec, check_version_string, redact_url,
 };
 pub use error::ConfigError;
 pub use interpolate::ResolverFn;

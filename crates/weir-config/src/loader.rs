@@ -288,11 +288,17 @@ impl ConfigLoader {
 
     /// Parameters as the catalog takes them. With no parameters files, the runtime parameters.
     pub fn parameters(&self) -> Result<serde_json::Value, ConfigError> {
+        self.parameters_node().map(|node| node.to_json())
+    }
+
+    /// The parameters as a tree that remembers where each value was written (a file and
+    /// line, or no position for a `--params` override).
+    pub fn parameters_node(&self) -> Result<Node, ConfigError> {
         match self.get("parameters") {
-            Ok(node) => Ok(node.to_json()),
+            Ok(node) => Ok(node),
             Err(ConfigError::NoFiles { .. }) => {
                 tracing::warn!("Parameters not found in your project configuration");
-                Ok(self.runtime_params.to_json())
+                Ok(self.runtime_params.clone())
             }
             Err(error) => Err(error),
         }

@@ -35,6 +35,14 @@ pub fn parse_runtime_params(text: &str) -> Result<serde_json::Value, ConfigError
                 "Parameter key cannot be an empty string (in `{item}`)."
             )));
         }
+        let depth = key.split('.').count();
+        if depth > crate::yaml::MAX_NESTING_DEPTH {
+            return Err(ConfigError::RuntimeParams(format!(
+                "Parameter key `{}…` nests {depth} levels deep; at most {} are allowed.",
+                key.chars().take(40).collect::<String>(),
+                crate::yaml::MAX_NESTING_DEPTH
+            )));
+        }
         let value = value.trim();
         let kind = if value.len() >= 2
             && ((value.starts_with('"') && value.ends_with('"'))

@@ -212,10 +212,9 @@ pub(crate) fn deep_merge(base: &mut Node, over: Node) {
             }
         }
         (_, kind) => {
+            // The value is where the override was written (no position for `--params`).
             base.kind = kind;
-            if over.loc.is_some() {
-                base.loc = over.loc;
-            }
+            base.loc = over.loc;
         }
     }
 }

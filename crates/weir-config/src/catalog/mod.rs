@@ -17,7 +17,7 @@ use weir_core::{AnyDataset, Catalog};
 
 pub use self::patterns::PatternResolver;
 pub use self::registry::{BuildContext, Constructor, DatasetRegistry, Lookup};
-pub use self::spec::{DatasetSpec, VersionSpec};
+pub use self::spec::{DatasetSpec, VersionSpec, redact_url};
 pub use crate::params::check_version_string;
 
 use self::patterns::{Pattern, fill, is_pattern, placeholders_in};

@@ -85,48 +85,70 @@ impl Pattern {
     }
 
     /// Matches the whole name as Python's `parse` does: case-insensitive, each field takes at
-    /// least one character, as few as possible.
+    /// least one character, as few as possible (earlier fields first).
+    ///
+    /// Time is bounded by pieces × name length × literal length: a table first records, for
+    /// every piece and position, whether the rest of the pattern can match the rest of the
+    /// name, so each field then takes the shortest text that leaves a match possible, without
+    /// backtracking (a pattern with ten fields against a long name would otherwise take
+    /// exponential time).
     pub(super) fn matches(&self, name: &str) -> Option<BTreeMap<String, String>> {
         let chars: Vec<char> = name.chars().collect();
-        let mut captures = Vec::new();
-        if self.match_from(0, &chars, 0, &mut captures) {
-            Some(captures.into_iter().collect())
-        } else {
-            None
+        let table = self.feasible(&chars);
+        let can =
+            |piece: usize, pos: usize| table.get(piece * (chars.len() + 1) + pos) == Some(&true);
+        if !can(0, 0) {
+            return None;
         }
+        let mut captures = BTreeMap::new();
+        let mut pos = 0;
+        for (index, piece) in self.pieces.iter().enumerate() {
+            match piece {
+                Piece::Literal(literal) => pos += literal.len(),
+                Piece::Field(field) => {
+                    let end = (pos + 1..=chars.len()).find(|end| can(index + 1, *end))?;
+                    // A field named twice keeps its last value, as the matcher always did.
+                    captures.insert(field.clone(), chars[pos..end].iter().collect());
+                    pos = end;
+                }
+            }
+        }
+        Some(captures)
     }
 
-    fn match_from(
-        &self,
-        piece: usize,
-        chars: &[char],
-        pos: usize,
-        captures: &mut Vec<(String, String)>,
-    ) -> bool {
-        let Some(current) = self.pieces.get(piece) else {
-            return pos == chars.len();
-        };
-        match current {
-            Piece::Literal(literal) => {
-                let end = pos + literal.len();
-                end <= chars.len()
-                    && chars[pos..end]
-                        .iter()
-                        .zip(literal)
-                        .all(|(a, b)| a.to_lowercase().eq(b.to_lowercase()))
-                    && self.match_from(piece + 1, chars, end, captures)
-            }
-            Piece::Field(field) => {
-                for end in pos + 1..=chars.len() {
-                    captures.push((field.clone(), chars[pos..end].iter().collect()));
-                    if self.match_from(piece + 1, chars, end, captures) {
-                        return true;
+    /// `table[piece * (n + 1) + pos]`: whether `pieces[piece..]` matches `chars[pos..]`.
+    fn feasible(&self, chars: &[char]) -> Vec<bool> {
+        let width = chars.len() + 1;
+        let mut table = vec![false; (self.pieces.len() + 1) * width];
+        // Nothing left of the pattern matches only the end of the name.
+        table[self.pieces.len() * width + chars.len()] = true;
+        for (index, piece) in self.pieces.iter().enumerate().rev() {
+            let (row, rest) = table.split_at_mut((index + 1) * width);
+            let row = &mut row[index * width..];
+            let next = &rest[..width];
+            match piece {
+                Piece::Literal(literal) => {
+                    for pos in 0..width {
+                        let end = pos + literal.len();
+                        row[pos] = end < width
+                            && next[end]
+                            && chars[pos..end]
+                                .iter()
+                                .zip(literal)
+                                .all(|(a, b)| a.to_lowercase().eq(b.to_lowercase()));
                     }
-                    captures.pop();
                 }
-                false
+                Piece::Field(_) => {
+                    // A field at `pos` ends anywhere after it: some later position must work.
+                    let mut later = false;
+                    for pos in (0..width).rev() {
+                        row[pos] = later;
+                        later |= next[pos];
+                    }
+                }
             }
         }
+        table
     }
 }
 
@@ -206,5 +228,111 @@ impl DatasetResolver for PatternResolver {
             .info(name)
             .map(|i| i.metadata)
             .filter(|m| !m.is_null())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn pattern(text: &str) -> Pattern {
+        Pattern::new(text, Node::empty_map())
+    }
+
+    /// The matcher as it was, backtracking: the reference for the table-driven one.
+    fn backtracking(pattern: &Pattern, name: &str) -> Option<BTreeMap<String, String>> {
+        fn match_from(
+            pieces: &[Piece],
+            chars: &[char],
+            pos: usize,
+            captures: &mut Vec<(String, String)>,
+        ) -> bool {
+            let Some((current, rest)) = pieces.split_first() else {
+                return pos == chars.len();
+            };
+            match current {
+                Piece::Literal(literal) => {
+                    let end = pos + literal.len();
+                    end <= chars.len()
+                        && chars[pos..end]
+                            .iter()
+                            .zip(literal)
+                            .all(|(a, b)| a.to_lowercase().eq(b.to_lowercase()))
+                        && match_from(rest, chars, end, captures)
+                }
+                Piece::Field(field) => {
+                    for end in pos + 1..=chars.len() {
+                        captures.push((field.clone(), chars[pos..end].iter().collect()));
+                        if match_from(rest, chars, end, captures) {
+                            return true;
+                        }
+                        captures.pop();
+                    }
+                    false
+                }
+            }
+        }
+        let chars: Vec<char> = name.chars().collect();
+        let mut captures = Vec::new();
+        match_from(&pattern.pieces, &chars, 0, &mut captures)
+            .then(|| captures.into_iter().collect())
+    }
+
+    #[test]
+    fn ten_fields_against_a_long_name_finish() {
+        // Backtracking would try every way to cut 5000 characters into ten fields.
+        let ten = pattern("{a}_{b}_{c}_{d}_{e}_{f}_{g}_{h}_{i}_{j}.csv");
+        let long = "x_".repeat(2500);
+        assert_eq!(ten.matches(&long), None);
+
+        let name = format!("{long}end.csv");
+        let values = ten.matches(&name).unwrap();
+        for field in ["a", "b", "c", "d", "e", "f", "g", "h", "i"] {
+            assert_eq!(values[field], "x");
+        }
+        assert_eq!(values["j"], format!("{}end", "x_".repeat(2491)));
+    }
+
+    #[test]
+    fn fields_take_as_little_as_possible_and_literals_ignore_case() {
+        let values = pattern("{ns}.{name}_DATA").matches("a.b.c_data").unwrap();
+        assert_eq!(values["ns"], "a");
+        assert_eq!(values["name"], "b.c");
+        assert_eq!(pattern("{a}{b}").matches("x"), None);
+        assert_eq!(pattern("{a}{b}").matches("xyz").unwrap()["b"], "yz");
+        // A field named twice keeps its last value.
+        assert_eq!(pattern("{a}_{a}").matches("x_y").unwrap()["a"], "y");
+        assert!(pattern("plain").matches("PLAIN").unwrap().is_empty());
+    }
+
+    fn pattern_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                Just("a"),
+                Just("b"),
+                Just("_"),
+                Just("ß"),
+                Just("{x}"),
+                Just("{y}"),
+                Just("{z}")
+            ],
+            0..7,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_table_matcher_agrees_with_backtracking(
+            text in pattern_text(),
+            name in "[abAB_ß]{0,12}",
+        ) {
+            let pattern = pattern(&text);
+            prop_assert_eq!(pattern.matches(&name), backtracking(&pattern, &name));
+        }
     }
 }

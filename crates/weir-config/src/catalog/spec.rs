@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::registry::{DatasetRegistry, Lookup};
 use crate::error::ConfigError;
 use crate::params::{Credentials, Secret};
-use crate::tree::{Loc, Node};
+use crate::tree::{Kind, Loc, Node};
 
 /// Which version of a versioned dataset to load and save.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -150,32 +150,88 @@ impl DatasetSpec {
     }
 }
 
-pub(super) fn absolute(path: &str, root: Option<&Path>) -> String {
-    let is_url = path.contains("://");
-    match root {
-        Some(root) if !is_url && Path::new(path).is_relative() => {
-            root.join(path).to_string_lossy().into_owned()
+/// The scheme of a URL-like path (`s3` in `s3://bucket/key`), if it has one.
+fn scheme(path: &str) -> Option<&str> {
+    let (scheme, _) = path.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
+/// A URL as it may be shown: without the password or key it may carry
+/// (`s3://key:secret@bucket/x` → `s3://key:***@bucket/x`).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
         }
-        _ => path.to_owned(),
+        None => url.to_owned(),
     }
 }
 
-/// Makes relative `filepath`, `path` and `filename` values (at any depth) absolute.
-fn absolutise(value: &mut serde_json::Value, root: &Path) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
+/// A catalog path made local: `file://` URLs become paths, relative paths are made absolute
+/// against the project root, and any other URL scheme is refused (object stores are not
+/// supported yet, and writing `s3://b/x` to a local folder named `s3:` would be a silent
+/// fallback).
+pub(super) fn local_path(path: &str, root: Option<&Path>) -> Result<String, String> {
+    let path = match scheme(path) {
+        None => path,
+        Some(scheme) if scheme.eq_ignore_ascii_case("file") => {
+            let rest = &path[scheme.len() + 3..];
+            // `file://localhost/x` names the local host.
+            rest.strip_prefix("localhost")
+                .filter(|r| r.starts_with('/'))
+                .unwrap_or(rest)
+        }
+        Some(scheme) => {
+            return Err(format!(
+                "`{}` uses the `{scheme}://` scheme, which this version of Weir cannot read or write: only local paths and `file://` URLs are supported",
+                redact_url(path)
+            ));
+        }
+    };
+    Ok(match root {
+        Some(root) if Path::new(path).is_relative() => {
+            root.join(path).to_string_lossy().into_owned()
+        }
+        _ => path.to_owned(),
+    })
+}
+
+/// A catalog path for display: made local where it can be, else shown as written (without
+/// secrets).
+pub(super) fn absolute(path: &str, root: Option<&Path>) -> String {
+    local_path(path, root).unwrap_or_else(|_| redact_url(path))
+}
+
+/// Makes `filepath`, `path` and `filename` values (at any depth) local paths, absolute against
+/// the project root; refuses URL schemes other than `file://` at the line that names them.
+fn localise(node: &mut Node, root: Option<&Path>, name: &str) -> Result<(), ConfigError> {
+    match &mut node.kind {
+        Kind::Map(map) => {
+            for (key, child) in map.iter_mut() {
                 if matches!(key.as_str(), "filepath" | "path" | "filename")
-                    && let serde_json::Value::String(s) = v
+                    && let Kind::Str(s) = &mut child.kind
                 {
-                    *s = absolute(s, Some(root));
+                    *s = local_path(s, root).map_err(|message| {
+                        ConfigError::at(child.loc.as_ref(), name, message).with_help(
+                            "keep the data on a local disk (or a mounted volume) and give its path; object stores (s3://, gs://, abfs://) are not supported yet",
+                        )
+                    })?;
                 } else {
-                    absolutise(v, root);
+                    localise(child, root, name)?;
                 }
             }
+            Ok(())
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| absolutise(v, root)),
-        _ => {}
+        Kind::Seq(items) => items.iter_mut().try_for_each(|n| localise(n, root, name)),
+        _ => Ok(()),
     }
 }
 
@@ -189,10 +245,9 @@ pub(super) fn make_spec(
 ) -> Result<DatasetSpec, ConfigError> {
     let loc = node.loc.clone();
     let err = |message: String| ConfigError::at(loc.as_ref(), name, message);
-    let mut json = node.to_json();
-    if let Some(root) = root {
-        absolutise(&mut json, root);
-    }
+    let mut node = node.clone();
+    localise(&mut node, root, name)?;
+    let json = node.to_json();
     let serde_json::Value::Object(mut map) = json else {
         return Err(err(format!(
             "Catalog entry '{name}' is not a valid dataset configuration."

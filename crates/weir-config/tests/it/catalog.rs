@@ -198,3 +198,83 @@ fn structural_problems_are_all_reported_at_once() {
         "{error}"
     );
 }
+
+/// A registry whose one file type records the paths it is given.
+fn path_recorder() -> (DatasetRegistry, Arc<Mutex<Vec<String>>>) {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut registry = DatasetRegistry::new();
+    let sink = Arc::clone(&seen);
+    registry.register("test.FileDataset", move |spec, _| {
+        let path = spec.take_filepath()?;
+        sink.lock()
+            .unwrap()
+            .push(path.to_string_lossy().into_owned());
+        Ok(Arc::new(MemoryDataset::new()))
+    });
+    (registry, seen)
+}
+
+#[test]
+fn file_urls_are_local_paths_and_other_schemes_are_located_errors() {
+    let (registry, seen) = path_recorder();
+    let text = "a:\n  type: test.FileDataset\n  filepath: file:///tmp/a.csv\nb:\n  type: test.FileDataset\n  filepath: file://data/b.csv\nc:\n  type: test.FileDataset\n  filepath: data/c.csv\n";
+    let node = yaml::parse(text, "catalog.yml".as_ref()).unwrap();
+    let config = CatalogConfig::from_node(&node, Credentials::default())
+        .unwrap()
+        .project_root("/project");
+    config.build(Arc::new(registry)).unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["/tmp/a.csv", "/project/data/b.csv", "/project/data/c.csv"]
+    );
+    assert_eq!(
+        config.info("a").unwrap().filepath.as_deref(),
+        Some("/tmp/a.csv")
+    );
+
+    for (url, scheme) in [
+        ("s3://bucket/x.parquet", "s3"),
+        ("gs://bucket/x.parquet", "gs"),
+        ("abfs://container/x.csv", "abfs"),
+        ("s3://AKIAKEY:s3cr3t@bucket/x.csv", "s3"),
+    ] {
+        let (registry, seen) = path_recorder();
+        let text = format!(
+            "ok:\n  type: test.FileDataset\n  filepath: data/ok.csv\nremote:\n  type: test.FileDataset\n  filepath: {url}\n"
+        );
+        let node = yaml::parse(&text, "catalog.yml".as_ref()).unwrap();
+        let error = CatalogConfig::from_node(&node, Credentials::default())
+            .unwrap()
+            .project_root("/project")
+            .build(Arc::new(registry))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("catalog.yml:6"), "{error}");
+        assert!(error.contains("remote"), "{error}");
+        assert!(error.contains(&format!("`{scheme}://`")), "{error}");
+        assert!(!error.contains("s3cr3t"), "{error}");
+        assert!(
+            !seen.lock().unwrap().iter().any(|p| p.contains(':')),
+            "no URL reaches a dataset as a local path: {:?}",
+            seen.lock().unwrap()
+        );
+    }
+    // Nested paths (a wrapper's `dataset:`, a partitioned `path:`) are checked too.
+    let (registry, _) = path_recorder();
+    let mut registry = registry;
+    registry.register("test.Wrapper", |spec, _| {
+        let _ = spec.take("dataset");
+        Ok(Arc::new(MemoryDataset::new()))
+    });
+    let text = "w:\n  type: test.Wrapper\n  dataset:\n    type: test.FileDataset\n    path: gcs://b/parts\n";
+    let node = yaml::parse(text, "catalog.yml".as_ref()).unwrap();
+    let error = CatalogConfig::from_node(&node, Credentials::default())
+        .unwrap()
+        .build(Arc::new(registry))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("catalog.yml:5") && error.contains("`gcs://`"),
+        "{error}"
+    );
+}

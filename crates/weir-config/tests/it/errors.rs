@@ -179,3 +179,24 @@ fn top_level_list() {
     let conf = Conf::new(&[("base/parameters.yml", "- a\n- b\n")]);
     insta::assert_snapshot!(conf.clean(ConfigLoader::new(conf.path()).parameters().unwrap_err()));
 }
+
+#[test]
+fn indentation_mistakes_name_the_lines_to_look_at() {
+    let error = |text: &str| {
+        let conf = Conf::new(&[("base/parameters.yml", text)]);
+        conf.clean(ConfigLoader::new(conf.path()).parameters().unwrap_err())
+    };
+    // `random_state` was meant inside `model_options`: the parser stops at the next line.
+    assert_eq!(
+        error("model_options:\n  test_size: 0.2\nrandom_state: 3\n  features: [a]\n"),
+        "Invalid YAML or JSON file <conf>/base/parameters.yml, unable to read line 4, position 11: mapping values are not allowed in this context; line 4 is indented more than line 3 above it (`random_state: 3`), which has its value already: one of the two lines is indented wrongly"
+    );
+    assert_eq!(
+        error("model_options:\n  test_size: 0.2\n   random_state: 3\n"),
+        "Invalid YAML or JSON file <conf>/base/parameters.yml, unable to read line 3, position 16: mapping values are not allowed in this context; line 3 is indented more than line 2 above it (`test_size: 0.2`), which has its value already: one of the two lines is indented wrongly"
+    );
+    assert_eq!(
+        error("model_options:\n  test_size: 0.2\n random_state: 3\n"),
+        "Invalid YAML or JSON file <conf>/base/parameters.yml, unable to read line 3, position 2: while parsing a block mapping, did not find expected key; line 3 (`random_state: 3`) is indented less than line 2 above it but matches no block it could close: check its indentation (spaces only)"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod errors;
+mod limits;
 mod loader;
 
 use std::path::{Path, PathBuf};
