@@ -106,8 +106,8 @@ pub struct RunArgs {
     #[arg(short = 'r', long, value_enum, default_value_t = RunnerKind::Sequential)]
     pub runner: RunnerKind,
     /// Worker threads of the parallel runner (default: the number of cores).
-    #[arg(short = 'w', long, value_name = "N")]
-    pub workers: Option<usize>,
+    #[arg(short = 'w', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
     /// Load a node's inputs and save its outputs concurrently.
     #[arg(long = "async")]
     pub is_async: bool,
@@ -186,9 +186,9 @@ pub enum RegistryCommand {
 pub enum RunsCommand {
     /// The most recent runs.
     List {
-        /// How many.
-        #[arg(short = 'n', long, default_value_t = 20)]
-        limit: usize,
+        /// How many (at least 1).
+        #[arg(short = 'n', long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        limit: u32,
     },
     /// One run: its command, parameters, nodes and saved datasets.
     Show {

@@ -6,6 +6,23 @@
 //! own transaction in a write-ahead-logged database, so a run that crashes leaves a complete
 //! database with a `running` row, which readers report (and mark) as `failed` once the process
 //! that wrote it is gone.
+//!
+//! The states, one machine for every run and node:
+//!
+//! | run | reached when |
+//! |---|---|
+//! | `running` | the run started (the only state that changes) |
+//! | `succeeded` | every node completed and `after_pipeline_run` passed |
+//! | `failed` | a node, a hook or the runner failed; or the process ended without finishing (crash, `SIGKILL`) |
+//! | `interrupted` | Ctrl-C or `SIGTERM`: no node started after it; the running ones finished, or, after a second signal, the process exited at once |
+//!
+//! | node | reached when |
+//! |---|---|
+//! | `completed` | its function ran and its outputs were saved (a save, confirm or dataset-hook failure turns it `failed`) |
+//! | `skipped` | a `before_node_run` hook skipped it |
+//! | `failed` | its function, a load, a save, a confirm or one of its hooks failed |
+//!
+//! Nodes that never started have no row.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +31,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use weir_core::{
-    AfterDatasetSaved, AfterNodeRun, HookResult, Hooks, NodeFailed, generate_timestamp,
+    AfterDatasetSaved, AfterNodeRun, HookResult, Hooks, NodeFailed, PipelineFailed, RunError,
+    generate_timestamp,
 };
 
 use crate::values::table_shape;
@@ -80,6 +98,26 @@ pub fn open(path: &Path) -> Result<Connection, HistoryError> {
         .execute_batch(SCHEMA)
         .map_err(|e| HistoryError::at(path, e))?;
     Ok(connection)
+}
+
+/// Opens the run history at `path` for reading, creating nothing: `None` when no run was
+/// ever recorded there.
+fn open_existing(path: &Path) -> Result<Option<Connection>, HistoryError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let connection = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| HistoryError::at(path, e))?;
+    connection
+        .busy_timeout(Duration::from_secs(5))
+        .map_err(|e| HistoryError::at(path, e))?;
+    connection
+        .execute_batch(SCHEMA)
+        .map_err(|e| HistoryError::at(path, e))?;
+    Ok(Some(connection))
 }
 
 /// What is known about a run when it starts.
@@ -151,8 +189,17 @@ impl RunHistory {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records how the run ended: `succeeded` or `failed` with the error.
-    pub fn finish(&self, duration: Duration, error: Option<&str>) -> Result<(), HistoryError> {
+    /// Records how the run ended: `succeeded`, `interrupted`, or `failed` with the error.
+    pub fn finish(
+        &self,
+        duration: Duration,
+        result: Result<(), &RunError>,
+    ) -> Result<(), HistoryError> {
+        let (status, error) = match result {
+            Ok(()) => ("succeeded", None),
+            Err(error) if error.is_interrupted() => ("interrupted", Some(error.to_string())),
+            Err(error) => ("failed", Some(error.to_string())),
+        };
         self.connection()
             .execute(
                 "UPDATE runs SET finished_at = ?2, duration_seconds = ?3, status = ?4, error = ?5 WHERE id = ?1",
@@ -160,9 +207,23 @@ impl RunHistory {
                     self.run_id,
                     generate_timestamp(),
                     duration.as_secs_f64(),
-                    if error.is_some() { "failed" } else { "succeeded" },
+                    status,
                     error,
                 ],
+            )
+            .map_err(|e| HistoryError::at(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Records, from another thread, that the process is exiting at once (a second Ctrl-C):
+    /// the run is `interrupted`.
+    pub fn abandon(&self, reason: &str) -> Result<(), HistoryError> {
+        // A fresh connection: the run's own may be held by a node's hook on another thread.
+        let connection = open(&self.path)?;
+        connection
+            .execute(
+                "UPDATE runs SET finished_at = ?2, status = 'interrupted', error = ?3 WHERE id = ?1 AND status = 'running'",
+                params![self.run_id, generate_timestamp(), reason],
             )
             .map_err(|e| HistoryError::at(&self.path, e))?;
         Ok(())
@@ -214,6 +275,26 @@ impl Hooks for RunHistory {
             Duration::ZERO,
             Some(event.error.to_string()),
         );
+    }
+
+    fn on_pipeline_error(&self, event: &PipelineFailed<'_>) {
+        // A node recorded `completed` by `after_node_run` whose save, confirm or dataset hook
+        // then failed is `failed`; a node that failed before its function ran gets its row.
+        let RunError::Task(failure) = event.error else {
+            return;
+        };
+        let error = failure.error.to_string();
+        let updated = self.connection().execute(
+            "UPDATE node_runs SET status = 'failed', error = ?3 WHERE run_id = ?1 AND node = ?2",
+            params![self.run_id, failure.node, error],
+        );
+        match updated {
+            Ok(0) => {
+                let _ = self.record_node(&failure.node, "failed", Duration::ZERO, Some(error));
+            }
+            Ok(_) => {}
+            Err(problem) => tracing::warn!("{}", HistoryError::at(&self.path, problem)),
+        }
     }
 
     fn after_dataset_saved(&self, event: &AfterDatasetSaved<'_>) -> HookResult {
@@ -346,7 +427,9 @@ fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
 
 /// The most recent runs, newest first.
 pub fn list(path: &Path, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
-    let connection = open(path)?;
+    let Some(connection) = open_existing(path)? else {
+        return Ok(Vec::new());
+    };
     let read = || -> rusqlite::Result<Vec<RunRecord>> {
         mark_interrupted(&connection)?;
         let mut statement = connection.prepare(&format!(
@@ -372,7 +455,9 @@ pub struct RunDetails {
 
 /// One run with its nodes and saved datasets; `last` is the newest run.
 pub fn show(path: &Path, id: &str) -> Result<Option<RunDetails>, HistoryError> {
-    let connection = open(path)?;
+    let Some(connection) = open_existing(path)? else {
+        return Ok(None);
+    };
     let read = || -> rusqlite::Result<Option<RunDetails>> {
         mark_interrupted(&connection)?;
         let run = if id == "last" {
@@ -490,8 +575,9 @@ mod tests {
         history
             .record_node("n1", "completed", Duration::from_millis(5), None)
             .unwrap_or_else(|e| panic!("{e}"));
+        let boom = RunError::Configuration("boom".into());
         history
-            .finish(Duration::from_secs(1), Some("boom"))
+            .finish(Duration::from_secs(1), Err(&boom))
             .unwrap_or_else(|e| panic!("{e}"));
         let RunDetails { run, nodes, .. } = show(&path, "last")
             .unwrap_or_else(|e| panic!("{e}"))
@@ -500,6 +586,39 @@ mod tests {
         assert_eq!(run.error.as_deref(), Some("boom"));
         assert_eq!(nodes.len(), 1);
         assert_eq!(nodes[0].node, "n1");
+    }
+
+    #[test]
+    fn reading_a_missing_history_creates_nothing() {
+        let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = folder.path().join("nowhere/.weir/runs.db");
+        assert!(list(&path, 10).unwrap_or_else(|e| panic!("{e}")).is_empty());
+        assert!(
+            show(&path, "last")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none()
+        );
+        assert!(!folder.path().join("nowhere").exists());
+    }
+
+    #[test]
+    fn an_interrupted_run_is_recorded_as_interrupted() {
+        let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = folder.path().join(".weir/runs.db");
+        let start = RunStart {
+            id: "2026-01-01T00.00.00.001Z".into(),
+            ..RunStart::default()
+        };
+        let history =
+            RunHistory::start(&path, &start, BTreeMap::new()).unwrap_or_else(|e| panic!("{e}"));
+        history
+            .abandon("second Ctrl-C")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let details = show(&path, "last")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no run"));
+        assert_eq!(details.run.status, "interrupted");
+        assert_eq!(details.run.error.as_deref(), Some("second Ctrl-C"));
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //! `weir new` (the `weir` binary of this crate) scaffolds projects; see [`scaffold`].
 //!
 //! The modules are layered; each imports only those listed before it:
-//! [`text`] and [`values`] (small helpers), [`cli`] (the clap definitions), [`history`],
-//! [`progress`], [`project`] (the definition, no command line), [`session`], [`summary`],
-//! [`diagnostics`], the commands (`Project::main`), and [`scaffold`].
+//! [`text`], [`values`] and [`cleanup`] (small helpers), [`cli`] (the clap definitions), [`history`],
+//! [`progress`], [`project`] (the definition, no command line), [`session`], [`signals`]
+//! (Ctrl-C during a run), [`summary`], [`diagnostics`], the commands (`Project::main`), and
+//! [`scaffold`].
 
+#[macro_use]
 pub mod text;
+pub mod cleanup;
 pub mod values;
 
 pub mod cli;
@@ -20,6 +23,7 @@ pub mod progress;
 pub mod project;
 
 pub mod session;
+pub mod signals;
 pub mod summary;
 
 pub mod diagnostics;

@@ -56,14 +56,22 @@ pub struct StderrAboveBar;
 impl Write for StderrAboveBar {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let bar = active_bar().lock().map(|bar| bar.clone()).unwrap_or(None);
-        match bar {
+        let written = match bar {
             Some(bar) => bar.suspend(|| std::io::stderr().write(buf)),
             None => std::io::stderr().write(buf),
+        };
+        // A closed stderr (`run 2>&1 | head -1`) drops log lines; it never stops a run.
+        match written {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            other => other,
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stderr().flush()
+        match std::io::stderr().flush() {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
     }
 }
 
@@ -77,11 +85,11 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrAboveBar {
 /// How one node ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NodeStatus {
-    /// The function ran and its outputs were handed to the runner.
+    /// The function ran and its outputs were saved.
     Completed,
     /// A `before_node_run` hook skipped it.
     Skipped,
-    /// It failed, with this message.
+    /// It failed (its function, a load, a save or one of its hooks), with this message.
     Failed(String),
 }
 
@@ -319,7 +327,37 @@ impl Hooks for RunObserver {
         Ok(())
     }
 
-    fn on_pipeline_error(&self, _event: &PipelineFailed<'_>) {
+    fn on_pipeline_error(&self, event: &PipelineFailed<'_>) {
+        // Status is never better than the truth: a node whose save, confirm or dataset hook
+        // failed after `after_node_run` (which recorded it completed) is failed.
+        if let weir_core::RunError::Task(failure) = event.error {
+            let mut state = self.state();
+            let message = failure.error.to_string();
+            state.running.remove(&failure.node);
+            state.saving.remove(&failure.node);
+            match state
+                .nodes
+                .iter_mut()
+                .rev()
+                .find(|n| n.name == failure.node)
+            {
+                Some(outcome) => {
+                    if !matches!(outcome.status, NodeStatus::Failed(_)) {
+                        outcome.status = NodeStatus::Failed(message);
+                    }
+                }
+                None => {
+                    let load = state.loads.remove(&failure.node).unwrap_or_default();
+                    state.nodes.push(NodeOutcome {
+                        name: failure.node.clone(),
+                        status: NodeStatus::Failed(message),
+                        duration: Duration::ZERO,
+                        load,
+                        save: Duration::ZERO,
+                    });
+                }
+            }
+        }
         self.finish_bar();
     }
 }

@@ -217,8 +217,11 @@ impl Project {
         self
     }
 
-    /// The folder used as project root when the current folder has no configuration folder
-    /// (typically `env!("CARGO_MANIFEST_DIR")`, so `cargo run` works from anywhere).
+    /// The folder used as project root when the project's binary runs under `cargo run` or
+    /// `cargo test` of this package (cargo sets `CARGO_MANIFEST_DIR` to this folder) and no
+    /// folder from the current one up holds the configuration folder. Typically
+    /// `env!("CARGO_MANIFEST_DIR")`, so `cargo run -p my-project` works from the workspace's
+    /// root. An installed binary never falls back to it: it runs the project it is started in.
     pub fn default_root(mut self, folder: impl Into<PathBuf>) -> Self {
         self.default_root = Some(folder.into());
         self
@@ -308,18 +311,82 @@ impl Project {
         self.history.as_ref().map(|path| root.join(path))
     }
 
-    /// The project root: `$WEIR_PROJECT_PATH`, else the current folder when it holds the
-    /// configuration folder, else the default root, else the current folder.
-    pub fn root(&self) -> PathBuf {
-        if let Some(path) = std::env::var_os("WEIR_PROJECT_PATH") {
-            return PathBuf::from(path);
-        }
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        if cwd.join(&self.conf_source).is_dir() {
-            return cwd;
-        }
-        self.default_root.clone().unwrap_or(cwd)
+    /// The project root (Kedro's project path):
+    ///
+    /// 1. `$WEIR_PROJECT_PATH` when set (it must be a folder);
+    /// 2. else the nearest folder, from the current one up, that holds the configuration
+    ///    folder (`conf/`);
+    /// 3. else the [default root](Self::default_root), only when the binary runs under
+    ///    `cargo run`/`cargo test` of the package that set it;
+    /// 4. else an error saying where it looked: a project is never guessed.
+    ///
+    /// # Errors
+    ///
+    /// `$WEIR_PROJECT_PATH` is not a folder, or no project was found.
+    pub fn root(&self) -> Result<PathBuf, RootError> {
+        self.find_root(false)
     }
+
+    /// [`root`](Self::root); with `conf_given` (`--conf-source`), the current folder is the
+    /// root when no folder holds a `conf/`, as in Kedro.
+    pub(crate) fn find_root(&self, conf_given: bool) -> Result<PathBuf, RootError> {
+        if let Some(path) = std::env::var_os("WEIR_PROJECT_PATH") {
+            let path = PathBuf::from(path);
+            if !path.is_dir() {
+                return Err(RootError {
+                    message: format!(
+                        "WEIR_PROJECT_PATH is '{}', which is not a folder",
+                        path.display()
+                    ),
+                    help: "set WEIR_PROJECT_PATH to the project's folder (the one holding `conf/`), or unset it".to_owned(),
+                });
+            }
+            return Ok(path);
+        }
+        let cwd = std::env::current_dir().map_err(|error| RootError {
+            message: format!("the current folder cannot be read: {error}"),
+            help: "run the command from the project's folder, or set WEIR_PROJECT_PATH".to_owned(),
+        })?;
+        if let Some(found) = cwd
+            .ancestors()
+            .find(|folder| folder.join(&self.conf_source).is_dir())
+        {
+            return Ok(found.to_owned());
+        }
+        if conf_given {
+            return Ok(cwd);
+        }
+        if let Some(default) = &self.default_root
+            && std::env::var_os("CARGO_MANIFEST_DIR").is_some_and(|dir| Path::new(&dir) == default)
+            && default.join(&self.conf_source).is_dir()
+        {
+            return Ok(default.clone());
+        }
+        Err(RootError {
+            message: format!(
+                "no Weir project here: neither {} nor any folder above it holds a `{}` folder",
+                cwd.display(),
+                self.conf_source.display()
+            ),
+            help: format!(
+                "run `{}` from the project's folder (the one holding `{}/`), set WEIR_PROJECT_PATH to it, or pass `--conf-source PATH`",
+                self.name,
+                self.conf_source.display()
+            ),
+        })
+    }
+}
+
+/// No project root was found ([`Project::root`]): where it looked and what to do.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(weir::usage))]
+pub struct RootError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    #[help]
+    pub help: String,
 }
 
 #[cfg(test)]

@@ -1,18 +1,19 @@
 //! A session: one run of the project, from configuration to the record of what happened
 //! (Kedro's `KedroSession`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use weir_config::{CatalogConfig, ConfigError, ConfigLoader, SettingsError};
 use weir_core::{
-    BoxError, Catalog, CatalogCreated, ContextCreated, Hooks, ParallelRunner, Pipeline,
+    BoxError, Catalog, CatalogCreated, ContextCreated, Hooks, Interrupt, ParallelRunner, Pipeline,
     PipelineError, PipelineFilter, PluginConfigError, RunError, RunParams, RunResult, Runner,
-    SequentialRunner, generate_timestamp,
+    SequentialRunner, unique_run_id,
 };
 
+use crate::cleanup;
 use crate::history::{self, RunHistory, RunStart};
 use crate::progress::{NodeOutcome, ProgressMode, RunObserver, SavedDataset};
 use crate::project::Project;
@@ -67,14 +68,25 @@ impl SessionError {
     }
 
     /// The process exit code: 1 when the pipeline failed, 2 for usage and configuration errors
-    /// (including a pipeline that does not validate, where nothing ran).
+    /// (including a pipeline that does not validate, where nothing ran), 130 when the run was
+    /// interrupted (Ctrl-C, `SIGTERM`).
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Run(RunError::Invalid(_) | RunError::Configuration(_)) => 2,
+            Self::Run(RunError::Interrupted(_)) => 130,
             // A plugin that refuses its settings file is a configuration error.
             Self::Hook(error) if is_configuration(error.as_ref()) => 2,
             Self::Run(_) | Self::Hook(_) => 1,
             Self::Config(_) | Self::Usage { .. } | Self::Pipeline(_) => 2,
+        }
+    }
+}
+
+impl From<crate::project::RootError> for SessionError {
+    fn from(error: crate::project::RootError) -> Self {
+        SessionError::Usage {
+            message: error.message,
+            help: Some(error.help),
         }
     }
 }
@@ -136,6 +148,39 @@ pub struct RunRequest {
     pub command: Vec<String>,
     /// How to show progress.
     pub progress: Option<ProgressMode>,
+    /// Stops the run when requested (the `run` command requests it on Ctrl-C or `SIGTERM`):
+    /// no node starts after it, and the run ends [interrupted](RunError::Interrupted).
+    pub interrupt: Interrupt,
+}
+
+/// The run in progress in this process, for [`abandon_active_run`].
+struct ActiveRun {
+    history: Option<Arc<RunHistory>>,
+    folders: BTreeSet<PathBuf>,
+}
+
+fn active_run() -> &'static Mutex<Option<ActiveRun>> {
+    static ACTIVE: Mutex<Option<ActiveRun>> = Mutex::new(None);
+    &ACTIVE
+}
+
+/// For a process about to exit in the middle of a run (a second Ctrl-C): records the run as
+/// interrupted and removes the temporary files of its unfinished saves. Does nothing when no
+/// run is in progress.
+pub fn abandon_active_run(reason: &str) {
+    // `try_lock`: never wait on a run that is registering or ending right now.
+    let Ok(active) = active_run().try_lock() else {
+        return;
+    };
+    let Some(active) = active.as_ref() else {
+        return;
+    };
+    if let Some(history) = &active.history
+        && let Err(problem) = history.abandon(reason)
+    {
+        tracing::warn!("{problem}");
+    }
+    cleanup::remove_temporary_files(&active.folders, true);
 }
 
 /// What a run did, success or failure.
@@ -163,7 +208,8 @@ impl Project {
     ///
     /// The configuration cannot be loaded, or a hook of the session failed.
     pub fn session(&self, options: SessionOptions) -> Result<Session<'_>, SessionError> {
-        Session::create(self, &self.root(), options)
+        let root = self.find_root(options.conf_source.is_some())?;
+        Session::create(self, &root, options)
     }
 }
 
@@ -174,6 +220,8 @@ pub struct Session<'p> {
     run_id: String,
     env: String,
     parameters: serde_json::Value,
+    /// The parameters with where each was written.
+    parameter_sources: weir_config::tree::Node,
     config: CatalogConfig,
     catalog: Catalog,
     runtime_params: serde_json::Value,
@@ -188,7 +236,7 @@ impl<'p> Session<'p> {
         root: &Path,
         options: SessionOptions,
     ) -> Result<Self, SessionError> {
-        let run_id = options.run_id.unwrap_or_else(generate_timestamp);
+        let run_id = options.run_id.unwrap_or_else(unique_run_id);
         let conf_source = match options.conf_source {
             Some(path) if path.is_absolute() => path,
             Some(path) => std::env::current_dir()
@@ -214,7 +262,8 @@ impl<'p> Session<'p> {
                 .runtime_params(runtime_params.clone()),
         );
         let env = loader.run_env().to_owned();
-        let parameters = loader.parameters()?;
+        let parameter_sources = loader.parameters_node()?;
+        let parameters = parameter_sources.to_json();
         let hooks = project.hook_manager();
         hooks
             .after_context_created(
@@ -250,6 +299,7 @@ impl<'p> Session<'p> {
             run_id,
             env,
             parameters,
+            parameter_sources,
             config,
             catalog,
             runtime_params,
@@ -344,6 +394,7 @@ impl<'p> Session<'p> {
         params.runtime_params = self.runtime_params.clone();
         params.pipeline_names = names.clone();
         params.only_missing_outputs = request.only_missing_outputs;
+        params.interrupt = request.interrupt.clone();
 
         let runner: Box<dyn Runner> = match request.runner {
             RunnerChoice::Sequential => {
@@ -371,12 +422,41 @@ impl<'p> Session<'p> {
         }
 
         tracing::info!("Weir project {}", self.project.name());
+        let folders = self.save_folders();
+        let stale = cleanup::remove_temporary_files(&folders, false);
+        if !stale.is_empty() {
+            tracing::info!(
+                "Removed {} temporary file(s) left by an interrupted save: {}",
+                stale.len(),
+                stale
+                    .iter()
+                    .map(|p| p
+                        .strip_prefix(&self.root)
+                        .unwrap_or(p)
+                        .display()
+                        .to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if let Ok(mut active) = active_run().lock() {
+            *active = Some(ActiveRun {
+                history: history.clone(),
+                folders,
+            });
+        }
         let started = Instant::now();
-        let result = runner.run(&pipeline, &self.catalog, &hooks, &params);
+        let mut result = runner.run(&pipeline, &self.catalog, &hooks, &params);
         let duration = started.elapsed();
+        if let Err(RunError::Invalid(report)) = &mut result {
+            self.locate_parameter_problems(report);
+        }
+        if let Ok(mut active) = active_run().lock() {
+            *active = None;
+        }
         if let Some(history) = &history {
-            let error = result.as_ref().err().map(ToString::to_string);
-            if let Err(problem) = history.finish(duration, error.as_deref()) {
+            let result = result.as_ref().map(|_| ());
+            if let Err(problem) = history.finish(duration, result) {
                 tracing::warn!("{problem}");
             }
         }
@@ -389,6 +469,72 @@ impl<'p> Session<'p> {
             saved: observer.saved(),
             duration,
         })
+    }
+
+    /// Adds to each parameter that does not fit its type where it was set: a file and line,
+    /// or `--params`. A field missing from a value set in the run's environment is explained:
+    /// an environment's top-level key replaces the whole value of the base environment.
+    fn locate_parameter_problems(&self, report: &mut weir_core::ValidationReport) {
+        for problem in &mut report.problems {
+            let Some(path) = &problem.parameter else {
+                continue;
+            };
+            let dotted = path.replace('[', ".").replace(']', "");
+            let segments: Vec<&str> = dotted.split('.').filter(|s| !s.is_empty()).collect();
+            // The deepest part of the path that exists, and whether all of it does.
+            let mut found = (0, &self.parameter_sources);
+            for depth in 1..=segments.len() {
+                match self
+                    .parameter_sources
+                    .get_path(&segments[..depth].join("."))
+                {
+                    Some(node) => found = (depth, node),
+                    None => break,
+                }
+            }
+            let (depth, node) = found;
+            if depth == 0 {
+                continue;
+            }
+            let shown = segments[..depth].join(".");
+            let place = match &node.loc {
+                Some(loc) => {
+                    let file = loc.file.strip_prefix(&self.root).unwrap_or(&loc.file);
+                    format!("`{shown}` is set at {}:{}", file.display(), loc.line)
+                }
+                None => format!("`{shown}` is set by `--params`"),
+            };
+            let in_run_env = node.loc.as_ref().is_some_and(|loc| {
+                loc.file
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|dir| dir == self.env.as_str())
+            });
+            let missing = depth < segments.len() || problem.message.contains("missing field");
+            let note = if missing && in_run_env && self.env != "base" {
+                format!(
+                    "; a top-level key set in `conf/{}` replaces the whole value from `conf/base`, so repeat every field of `{}` there",
+                    self.env, segments[0]
+                )
+            } else {
+                String::new()
+            };
+            problem.help = Some(match &problem.help {
+                Some(help) => format!("{place}{note}; {help}"),
+                None => format!("{place}{note}"),
+            });
+        }
+    }
+
+    /// The local folders the catalog's file datasets write to.
+    fn save_folders(&self) -> BTreeSet<PathBuf> {
+        let mut folders = BTreeSet::new();
+        for name in self.config.entry_names() {
+            if let Some(path) = self.config.info(name).and_then(|info| info.filepath) {
+                cleanup::save_folders(Path::new(&path), &mut folders);
+            }
+        }
+        folders
     }
 
     fn start_history(

@@ -14,10 +14,10 @@ use crate::values::describe_value;
 /// command that resumes the run.
 pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> String {
     let mut out = String::new();
-    let status = if outcome.result.is_ok() {
-        "succeeded"
-    } else {
-        "FAILED"
+    let status = match &outcome.result {
+        Ok(_) => "succeeded",
+        Err(error) if error.is_interrupted() => "INTERRUPTED",
+        Err(_) => "FAILED",
     };
     out.push_str(&format!(
         "\nRun {} of pipeline {} (env {}) {status} in {}\n",
@@ -136,7 +136,19 @@ pub fn summary(session: &Session<'_>, outcome: &RunOutcome, argv: &[String]) -> 
             }
         }
         Err(error) => {
-            out.push_str(&format!("\nError: {error}\n"));
+            if error.is_interrupted() {
+                // "The run was interrupted: 1 of 2 nodes did not run".
+                let text = error.to_string();
+                let mut chars = text.chars();
+                let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+                out.push_str(&format!(
+                    "\n{}{}\n",
+                    first.unwrap_or_default(),
+                    chars.as_str()
+                ));
+            } else {
+                out.push_str(&format!("\nError: {error}\n"));
+            }
             if let Some(suggestion) = error.resume_suggestion() {
                 match suggestion.argument() {
                     Some(argument) => out.push_str(&format!(

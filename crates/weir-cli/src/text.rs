@@ -3,6 +3,43 @@
 
 use std::time::Duration;
 
+// Printing that never panics: a closed stdout or stderr (`run | head -1`, a terminal that went
+// away) must not kill a run, so write errors are ignored where `println!` would panic.
+
+/// `println!` to stdout, ignoring write errors.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` to stdout, ignoring write errors.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = write!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
+/// `eprintln!` to stderr, ignoring write errors.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `eprint!` to stderr, ignoring write errors.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Whether `NO_COLOR` asks for plain output (set and not empty).
 pub fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())

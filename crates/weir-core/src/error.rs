@@ -347,6 +347,20 @@ pub enum RunError {
     /// The runner's configuration is wrong (e.g. zero workers).
     #[error("{0}")]
     Configuration(String),
+    /// The run was asked to stop ([`Interrupt`](crate::Interrupt)): the nodes that were
+    /// running finished and saved their outputs, and no other node started.
+    #[error("{0}")]
+    Interrupted(Box<Interruption>),
+}
+
+/// A run stopped by an [`Interrupt`](crate::Interrupt), with what to do next.
+#[derive(Debug, thiserror::Error)]
+#[error("the run was interrupted: {} of {total} nodes did not run", resume.remaining)]
+pub struct Interruption {
+    /// How many nodes the pipeline has.
+    pub total: usize,
+    /// How to resume.
+    pub resume: ResumeSuggestion,
 }
 
 impl RunError {
@@ -354,8 +368,14 @@ impl RunError {
     pub fn resume_suggestion(&self) -> Option<&ResumeSuggestion> {
         match self {
             Self::Task(failure) => Some(&failure.resume),
+            Self::Interrupted(interruption) => Some(&interruption.resume),
             _ => None,
         }
+    }
+
+    /// Whether the run stopped because it was asked to ([`RunError::Interrupted`]).
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, Self::Interrupted(_))
     }
 
     /// The failed node's name, when a node failed.

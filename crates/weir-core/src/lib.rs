@@ -101,8 +101,8 @@ pub mod value;
 
 pub use catalog::{AnyDataset, Catalog, Dataset, DatasetResolver, MemoryDataset};
 pub use error::{
-    BoxError, DatasetError, DatasetOperation, HookFailure, PipelineError, ResumeSuggestion,
-    RunError, TaskError, TaskFailure,
+    BoxError, DatasetError, DatasetOperation, HookFailure, Interruption, PipelineError,
+    ResumeSuggestion, RunError, TaskError, TaskFailure,
 };
 pub use hooks::{
     AfterDatasetLoaded, AfterDatasetSaved, AfterNodeRun, AfterPipelineRun, BeforeDatasetLoaded,
@@ -111,11 +111,13 @@ pub use hooks::{
     NodeFailed, NodeValues, PipelineFailed, PluginConfig, PluginConfigError,
 };
 pub use modular::{ModularPipeline, pipeline};
-pub use node::{ArgSpec, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, node};
+pub use node::{
+    ArgSpec, IntoNode, Node, NodeArg, NodeArgs, NodeOutputs, Param, ParamMismatch, node,
+};
 pub use pipeline::{Pipeline, PipelineFilter, PipelineItem};
 pub use runner::{
-    NodeReport, ParallelRunner, RunParams, RunResult, Runner, SequentialRunner,
-    find_nodes_to_resume_from, generate_timestamp,
+    Interrupt, NodeReport, ParallelRunner, RunParams, RunResult, Runner, SequentialRunner,
+    find_nodes_to_resume_from, generate_timestamp, unique_run_id,
 };
 pub use transcoding::strip_transcoding;
 pub use validation::{Problem, ProblemKind, ValidationReport};

@@ -279,13 +279,27 @@ impl Pipeline {
         if unknown.is_empty() {
             return Ok(positions);
         }
-        let suggestions: Vec<String> = self
+        // Namespaced nodes ending with a name given, then names spelled alike.
+        let mut suggestions: Vec<String> = self
             .nodes
             .iter()
             .map(|node| node.full_name())
             .filter(|full| unknown.iter().any(|u| full.ends_with(&format!(".{u}"))))
             .map(str::to_owned)
             .collect();
+        for name in &unknown {
+            let close = crate::suggest::close_matches(
+                name,
+                self.nodes.iter().map(|node| node.full_name()),
+                3,
+                0.6,
+            );
+            for candidate in close {
+                if !suggestions.contains(&candidate) {
+                    suggestions.push(candidate);
+                }
+            }
+        }
         Err(PipelineError::UnknownNodes {
             names: unknown,
             suggestions,

@@ -46,6 +46,9 @@ pub struct Problem {
     /// How to fix it.
     #[help]
     pub help: Option<String>,
+    /// For a [`ProblemKind::BadParameter`], the parameter's key and the path inside it that
+    /// failed (`model_options.test_size`), so that a front end can say where it was set.
+    pub parameter: Option<String>,
 }
 
 impl Problem {
@@ -54,6 +57,7 @@ impl Problem {
             kind,
             message: message.into(),
             help: None,
+            parameter: None,
         }
     }
 

@@ -5,6 +5,8 @@
 //! [`PipelineFilter`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::pipeline::PipelineFilter;
@@ -37,12 +39,51 @@ pub struct RunParams {
     pub only_missing_outputs: bool,
     /// The project's git commit, when it is a git checkout (for tracking plugins).
     pub git_commit: Option<String>,
+    /// Asks the runner to stop starting nodes (Ctrl-C, SIGTERM): running nodes finish and
+    /// save, then the run ends with [`RunError::Interrupted`](crate::RunError::Interrupted).
+    pub interrupt: Interrupt,
+}
+
+/// A request to stop a run, shared between whoever asks (a signal handler) and the runner.
+///
+/// Once requested, the runner starts no further node; the nodes already running finish,
+/// their outputs are saved, and the run ends with
+/// [`RunError::Interrupted`](crate::RunError::Interrupted), whose resume suggestion names the
+/// nodes to run next.
+///
+/// ```
+/// use weir_core::Interrupt;
+///
+/// let interrupt = Interrupt::new();
+/// let handle = interrupt.clone();
+/// assert!(!interrupt.is_requested());
+/// handle.request();
+/// assert!(interrupt.is_requested());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    /// A request not made yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the run to stop; returns whether it had been asked already.
+    pub fn request(&self) -> bool {
+        self.0.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether the run was asked to stop.
+    pub fn is_requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl RunParams {
     /// Parameters with a fresh run id (a Kedro timestamp such as `2026-11-28T20.21.32.623Z`).
     pub fn new() -> Self {
-        Self::with_run_id(generate_timestamp())
+        Self::with_run_id(unique_run_id())
     }
 
     /// Parameters with the given run id.
@@ -62,6 +103,59 @@ pub fn generate_timestamp() -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     format_timestamp(since_epoch)
+}
+
+/// A run id in Kedro's version format that no other run on this machine got: the current
+/// time, moved on by a millisecond while another run (in this process or another) already
+/// took it. Runs started in the same millisecond would otherwise share versioned save paths
+/// and their history row.
+///
+/// The last id handed out is kept in `weir-run-ids` in the system's temporary folder, locked
+/// while it is read and written; when that file cannot be used, ids are unique within this
+/// process only.
+pub fn unique_run_id() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    let millis = reserve_millis(now).unwrap_or_else(|error| {
+        tracing::debug!("run ids are unique within this process only: {error}");
+        now
+    });
+    // Within the process too (and when the file cannot be used).
+    static LAST: std::sync::Mutex<u64> = std::sync::Mutex::new(0);
+    let millis = {
+        let mut last = LAST
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let millis = millis.max(*last + 1);
+        *last = millis;
+        millis
+    };
+    format_timestamp(Duration::from_millis(millis))
+}
+
+/// Takes the first millisecond at or after `now` that no run took yet, across processes.
+fn reserve_millis(now: u64) -> std::io::Result<u64> {
+    use std::io::{Read, Seek, Write};
+    let path = std::env::temp_dir().join("weir-run-ids");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    file.lock()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    let last: u64 = text.trim().parse().unwrap_or(0);
+    let millis = now.max(last.saturating_add(1));
+    file.set_len(0)?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    write!(file, "{millis}")?;
+    file.flush()?;
+    // The lock is released when the file is closed.
+    Ok(millis)
 }
 
 fn format_timestamp(since_epoch: Duration) -> String {
@@ -141,6 +235,26 @@ mod tests {
         assert_eq!(
             format_timestamp(Duration::from_secs(951_782_400)),
             "2000-02-29T00.00.00.000Z"
+        );
+    }
+
+    #[test]
+    fn run_ids_started_at_once_are_unique() {
+        let ids: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| (0..50).map(|_| unique_run_id()).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(ids.len(), 400);
+        assert_eq!(unique.len(), 400, "duplicate run ids");
+        assert!(
+            ids.iter()
+                .all(|id| id.len() == "2026-11-28T20.21.32.623Z".len())
         );
     }
 }

@@ -465,18 +465,25 @@ fn type_problems(pipeline: &Pipeline, catalog: &Catalog) -> Vec<Problem> {
                 let Some(json) = value.downcast_ref::<serde_json::Value>() else {
                     continue;
                 };
-                if let Err(message) = arg.check_param(json) {
+                if let Err(mismatch) = arg.check_param(json) {
                     let wanted = arg.param_type().unwrap_or(expected);
-                    problems.push(
-                        Problem::new(
-                            ProblemKind::BadParameter,
-                            format!(
-                                "parameter '{input}' does not fit `{wanted}` (node '{}'): {message}",
-                                node.full_name()
-                            ),
-                        )
-                        .help("fix the value in your parameters file or `--params`, or change the type"),
+                    let key = input.strip_prefix("params:").unwrap_or(input);
+                    let mut problem = Problem::new(
+                        ProblemKind::BadParameter,
+                        format!(
+                            "parameter '{input}' does not fit `{wanted}` (node '{}'): {mismatch}",
+                            node.full_name()
+                        ),
+                    )
+                    .help(
+                        "fix the value in your parameters file or `--params`, or change the type",
                     );
+                    problem.parameter = Some(match &mismatch.path {
+                        Some(path) if path.starts_with('[') => format!("{key}{path}"),
+                        Some(path) => format!("{key}.{path}"),
+                        None => key.to_owned(),
+                    });
+                    problems.push(problem);
                 }
             }
         }

@@ -229,7 +229,8 @@ impl Default for UiConfig {
     }
 }
 
-/// The default tracking server: `mlflow server`'s and `mlflow ui`'s address.
+/// `mlflow server`'s and `mlflow ui`'s default address. Weir never tracks to it unasked: with
+/// no `server.mlflow_tracking_uri` and no `MLFLOW_TRACKING_URI`, tracking is off.
 pub const DEFAULT_TRACKING_URI: &str = "http://127.0.0.1:5000";
 
 impl MlflowConfig {

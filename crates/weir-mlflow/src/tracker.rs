@@ -40,6 +40,8 @@ struct State {
     last_run: Option<ActiveRun>,
     /// Tracking is off for this run (`disable_tracking`).
     disabled: bool,
+    /// No tracking server is configured anywhere: tracking is off.
+    no_server: bool,
     /// Why the server is not used any more in this run (unreachable).
     down: Option<String>,
     not_logged: Vec<String>,
@@ -85,6 +87,7 @@ impl Tracker {
             Duration::from_millis(config.server.retry_backoff_ms),
         );
         let mut state = self.state();
+        state.no_server = config.server.mlflow_tracking_uri.is_none();
         state.config = Some(config);
         state.external_run = external_run;
         state.client = Some(client);
@@ -211,6 +214,13 @@ impl Tracker {
             )
         };
         let Some(client) = client else { return Ok(()) };
+        if self.state().no_server {
+            self.state().disabled = true;
+            tracing::info!(
+                "MLflow tracking is off: no tracking server is configured. Set `server.mlflow_tracking_uri` in conf/<env>/mlflow.yml, or MLFLOW_TRACKING_URI, to a server (`./scripts/mlflow/server.sh` starts one) to track runs."
+            );
+            return Ok(());
+        }
         let pipeline_name = pipeline_name(params);
         let disabled = !params.pipeline_names.is_empty()
             && params
@@ -483,6 +493,11 @@ impl Tracker {
     /// The run summary's lines: where the run is, and how much could not be logged.
     pub(crate) fn summary(&self) -> Vec<String> {
         let state = self.state();
+        if state.no_server {
+            return vec![
+                "tracking off: no server configured (server.mlflow_tracking_uri in mlflow.yml, or MLFLOW_TRACKING_URI)".to_owned(),
+            ];
+        }
         if state.disabled {
             return vec!["tracking disabled for this pipeline (mlflow.yml)".to_owned()];
         }

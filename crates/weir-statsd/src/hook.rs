@@ -48,6 +48,8 @@ pub struct StatsdHook {
 struct Active {
     config: StatsdConfig,
     client: Option<Client>,
+    /// Why an enabled hook has no client (the host does not resolve, no socket).
+    unusable: Option<String>,
     run: Mutex<RunState>,
 }
 
@@ -99,6 +101,7 @@ impl StatsdHook {
     }
 
     fn activate(&self, config: StatsdConfig) {
+        let mut unusable = None;
         let client = if config.enabled {
             match Client::connect(&config.host, config.port, config.max_packet_size) {
                 Ok(client) => {
@@ -106,11 +109,9 @@ impl StatsdHook {
                     Some(client)
                 }
                 Err(error) => {
-                    tracing::warn!(
-                        "StatsD: cannot send to {}:{} ({error}); this run sends no metrics",
-                        config.host,
-                        config.port
-                    );
+                    let why = format!("cannot send to {}:{} ({error})", config.host, config.port);
+                    tracing::warn!("StatsD: {why}; this run sends no metrics");
+                    unusable = Some(why);
                     None
                 }
             }
@@ -121,6 +122,7 @@ impl StatsdHook {
         let active = Arc::new(Active {
             config,
             client,
+            unusable,
             run: Mutex::new(RunState::default()),
         });
         if active.client.is_some() {
@@ -420,7 +422,10 @@ impl Plugin for StatsdHook {
             return Vec::new();
         };
         let Some(client) = &active.client else {
-            return vec!["disabled (statsd.yml: enabled: false)".to_owned()];
+            return vec![match &active.unusable {
+                Some(why) => format!("no metrics sent: {why}"),
+                None => "disabled (statsd.yml: enabled: false)".to_owned(),
+            }];
         };
         let stats = client.stats();
         vec![format!(

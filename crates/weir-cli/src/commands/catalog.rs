@@ -45,12 +45,12 @@ pub(super) fn run(project: &Project, command: CatalogCommand) -> Result<(), Sess
                     json!({"datasets": datasets, "factories": factories, "defaults": defaults}),
                 );
             }
-            print!("{}", yaml(&Json::Object(out)));
+            out!("{}", yaml(&Json::Object(out)));
         }
         CatalogCommand::ListPatterns(env) => {
             let session = super::session_for(project, &env)?;
             let patterns = session.catalog_config().list_patterns();
-            print!("{}", yaml(&json!(patterns)));
+            out!("{}", yaml(&json!(patterns)));
         }
         CatalogCommand::ResolvePatterns(args) => {
             let session = super::session_for(project, &args.env)?;
@@ -79,7 +79,7 @@ pub(super) fn run(project: &Project, command: CatalogCommand) -> Result<(), Sess
                     out.insert(dataset, resolved);
                 }
             }
-            print!("{}", yaml(&Json::Object(out)));
+            out!("{}", yaml(&Json::Object(out)));
         }
     }
     Ok(())

@@ -3,14 +3,18 @@
 use crate::project::Project;
 
 pub(super) fn run(project: &Project) {
-    let root = project.root();
-    println!("weir {}", env!("CARGO_PKG_VERSION"));
-    println!("project:   {}", project.name());
-    println!("root:      {}", root.display());
-    println!("pipelines: {}", project.pipeline_names().join(", "));
+    // `info` describes the binary even outside a project.
+    let root = project.root().ok();
+    outln!("weir {}", env!("CARGO_PKG_VERSION"));
+    outln!("project:   {}", project.name());
+    match &root {
+        Some(root) => outln!("root:      {}", root.display()),
+        None => outln!("root:      (no project found from the current folder)"),
+    }
+    outln!("pipelines: {}", project.pipeline_names().join(", "));
     let plugins: Vec<String> = project.plugins().iter().map(|p| p.plugin_name()).collect();
-    println!("plugins:   {}", list_or_none(&plugins));
-    println!(
+    outln!("plugins:   {}", list_or_none(&plugins));
+    outln!(
         "hooks:     {}",
         list_or_none(&project.hook_manager().names())
     );
@@ -20,12 +24,12 @@ pub(super) fn run(project: &Project) {
         .map(|c| c.name().to_owned())
         .collect();
     if !commands.is_empty() {
-        println!("plugin commands: {}", commands.join(", "));
+        outln!("plugin commands: {}", commands.join(", "));
     }
-    if let Some(path) = project.history_path(&root) {
-        println!("run history: {}", path.display());
+    if let Some(path) = root.as_ref().and_then(|root| project.history_path(root)) {
+        outln!("run history: {}", path.display());
     }
-    println!("dataset types: {}", project.registry().names().join(", "));
+    outln!("dataset types: {}", project.registry().names().join(", "));
 }
 
 fn list_or_none(items: &[String]) -> String {

@@ -1,6 +1,6 @@
 //! The command line every project gets: argument parsing, one module per command, and the exit
 //! codes (0 success, 1 the pipeline or a plugin's command failed, 2 usage and configuration
-//! errors).
+//! errors, 130 a run interrupted by Ctrl-C or `SIGTERM`).
 
 mod catalog;
 mod info;
@@ -26,7 +26,8 @@ use crate::text::no_color;
 
 impl Project {
     /// Runs the command line of `std::env::args()` and returns the exit code: 0 on success, 1
-    /// when the pipeline (or a plugin's command) fails, 2 for usage and configuration errors.
+    /// when the pipeline (or a plugin's command) fails, 2 for usage and configuration errors,
+    /// 130 when a run was interrupted (Ctrl-C, `SIGTERM`).
     pub fn main(self) -> ExitCode {
         self.main_with_args(std::env::args_os())
     }
@@ -43,7 +44,7 @@ impl Project {
             let error = SessionError::usage(problems.join("\n")).with_help(
                 "plugins are registered in `main` with `Project::plugin`: leave out or rename what clashes",
             );
-            eprintln!("{}", diagnostics::render(&error));
+            errln!("{}", diagnostics::render(&error));
             return ExitCode::from(2);
         }
         if let Some((index, command)) = self.plugin_command_at(&args) {
@@ -78,7 +79,7 @@ impl Project {
             .with_help(format!(
                 "put the other options after `{name}`, where the plugin reads them"
             ));
-            eprintln!("{}", diagnostics::render(&error));
+            errln!("{}", diagnostics::render(&error));
             return ExitCode::from(2);
         }
         let cli = match Cli::from_arg_matches(&matches) {
@@ -91,7 +92,7 @@ impl Project {
         init_logging(cli.verbose, cli.quiet);
         let result = match cli.command {
             _ if cli.version => {
-                println!("weir {}", env!("CARGO_PKG_VERSION"));
+                outln!("weir {}", env!("CARGO_PKG_VERSION"));
                 Ok(())
             }
             None => {
@@ -122,7 +123,7 @@ impl Project {
             Err(error) => {
                 // A run that failed has printed its summary or its problems already.
                 if !matches!(error, SessionError::Run(_)) {
-                    eprintln!("{}", diagnostics::render(&error));
+                    errln!("{}", diagnostics::render(&error));
                 }
                 ExitCode::from(error.exit_code())
             }
@@ -225,6 +226,8 @@ fn init_logging(verbose: u8, quiet: u8) {
         .with_max_level(level)
         .with_target(false)
         .with_ansi(ansi)
+        // Its own write errors would go to `eprintln!`, which panics on a closed stderr.
+        .log_internal_errors(false)
         .try_init();
 }
 

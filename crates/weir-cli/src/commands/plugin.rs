@@ -12,7 +12,14 @@ use crate::session::is_configuration;
 /// Runs a plugin's command: exit code 0, else its error shown as a diagnostic and 2 for a
 /// configuration error, 1 for any other.
 pub(super) fn run(project: &Project, command: &PluginCommand, arguments: &[String]) -> ExitCode {
-    let root = project.root();
+    let root = match project.root() {
+        Ok(root) => root,
+        Err(error) => {
+            let error = crate::session::SessionError::from(error);
+            errln!("{}", diagnostics::render(&error));
+            return ExitCode::from(error.exit_code());
+        }
+    };
     let conf_source = root.join(project.conf_source());
     // The environment a command does not name is `run`'s default: `$WEIR_ENV`, else `local`.
     let default_env = std::env::var("WEIR_ENV").ok().filter(|env| !env.is_empty());
@@ -30,7 +37,7 @@ pub(super) fn run(project: &Project, command: &PluginCommand, arguments: &[Strin
     match command.run(&context, arguments) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{}", diagnostics::render(error.as_ref()));
+            errln!("{}", diagnostics::render(error.as_ref()));
             // A configuration error is 2, as everywhere; any other failure 1.
             if is_configuration(error.as_ref()) {
                 ExitCode::from(2)

@@ -9,7 +9,7 @@ use crate::session::SessionError;
 pub(super) fn run(project: &Project, command: RegistryCommand) -> Result<(), SessionError> {
     match command {
         RegistryCommand::List => {
-            print!("{}", super::catalog::yaml(&json!(project.pipeline_names())))
+            out!("{}", super::catalog::yaml(&json!(project.pipeline_names())))
         }
         RegistryCommand::Describe { name } => {
             let pipeline = project
@@ -20,7 +20,7 @@ pub(super) fn run(project: &Project, command: RegistryCommand) -> Result<(), Ses
                 .iter()
                 .map(|node| format!("{} ({})", node.full_name(), node.function_name()))
                 .collect();
-            print!("{}", super::catalog::yaml(&json!({"Nodes": nodes})));
+            out!("{}", super::catalog::yaml(&json!({"Nodes": nodes})));
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use weir_core::{PipelineFilter, RunError};
+use weir_core::{Interrupt, PipelineFilter, RunError};
 
 use crate::cli::{RunArgs, RunnerKind};
 use crate::diagnostics;
@@ -19,6 +19,20 @@ pub(super) fn run(
     argv: Vec<String>,
     quiet: u8,
 ) -> Result<(), SessionError> {
+    // Ctrl-C and SIGTERM stop the run cleanly from here on; a second one exits at once.
+    let interrupt = Interrupt::new();
+    let _signals = match crate::signals::install(
+        interrupt.clone(),
+        Box::new(|| {
+            crate::session::abandon_active_run("interrupted twice: the process exited at once")
+        }),
+    ) {
+        Ok(guard) => Some(guard),
+        Err(error) => {
+            tracing::warn!("Ctrl-C will stop the process at once: {error}");
+            None
+        }
+    };
     let runtime_params = args
         .params
         .as_deref()
@@ -52,29 +66,30 @@ pub(super) fn run(
         },
         runner: match args.runner {
             RunnerKind::Sequential => RunnerChoice::Sequential,
-            RunnerKind::Parallel => RunnerChoice::Parallel(args.workers),
+            RunnerKind::Parallel => RunnerChoice::Parallel(args.workers.map(|w| w as usize)),
         },
         is_async: args.is_async,
         only_missing_outputs: args.only_missing_outputs,
         command: argv.clone(),
         progress: Some(ProgressMode::detect(quiet)),
+        interrupt,
     };
     let outcome = session.run(&request)?;
     if let Err(error @ (RunError::Invalid(_) | RunError::Configuration(_))) = outcome.result {
         // Nothing ran: the problems alone, with their help.
-        eprintln!("{}", diagnostics::render(&error));
+        errln!("{}", diagnostics::render(&error));
         return Err(SessionError::Run(error));
     }
     let summary = summary(&session, &outcome, &argv);
     match outcome.result {
         Ok(_) => {
             if quiet < 2 {
-                print!("{summary}");
+                out!("{summary}");
             }
             Ok(())
         }
         Err(error) => {
-            eprint!("{summary}");
+            err!("{summary}");
             Err(SessionError::Run(error))
         }
     }

@@ -9,7 +9,7 @@ use crate::session::SessionError;
 use crate::text::format_duration;
 
 pub(super) fn run(project: &Project, command: RunsCommand) -> Result<(), SessionError> {
-    let root = project.root();
+    let root = project.root()?;
     let Some(path) = project.history_path(&root) else {
         return Err(SessionError::usage(
             "this project does not record runs (`Project::no_run_history`)",
@@ -19,17 +19,20 @@ pub(super) fn run(project: &Project, command: RunsCommand) -> Result<(), Session
     let history_error = |e: HistoryError| SessionError::usage(e.to_string());
     match command {
         RunsCommand::List { limit } => {
-            let runs = history::list(&path, limit).map_err(history_error)?;
+            let runs = history::list(&path, limit as usize).map_err(history_error)?;
             if runs.is_empty() {
-                println!("No runs recorded yet in {}.", path.display());
+                outln!("No runs recorded yet in {}.", path.display());
                 return Ok(());
             }
-            println!(
+            outln!(
                 "{:<26} {:<10} {:>10}  {:<24} command",
-                "run", "status", "time", "pipelines"
+                "run",
+                "status",
+                "time",
+                "pipelines"
             );
             for run in runs {
-                println!(
+                outln!(
                     "{:<26} {:<10} {:>10}  {:<24} {}",
                     run.id,
                     run.status,
@@ -52,25 +55,25 @@ pub(super) fn run(project: &Project, command: RunsCommand) -> Result<(), Session
                     ),
                 );
             };
-            println!("run:        {}", run.id);
-            println!("project:    {}", run.project);
-            println!("status:     {}", run.status);
-            println!("command:    {}", run.command);
-            println!("env:        {}", run.env);
-            println!("pipelines:  {}", run.pipelines);
-            println!("git commit: {}", run.git_commit.as_deref().unwrap_or("-"));
-            println!("started:    {}", run.started_at);
-            println!("finished:   {}", run.finished_at.as_deref().unwrap_or("-"));
+            outln!("run:        {}", run.id);
+            outln!("project:    {}", run.project);
+            outln!("status:     {}", run.status);
+            outln!("command:    {}", run.command);
+            outln!("env:        {}", run.env);
+            outln!("pipelines:  {}", run.pipelines);
+            outln!("git commit: {}", run.git_commit.as_deref().unwrap_or("-"));
+            outln!("started:    {}", run.started_at);
+            outln!("finished:   {}", run.finished_at.as_deref().unwrap_or("-"));
             if let Some(duration) = run.duration_seconds {
-                println!("duration:   {}", seconds(duration));
+                outln!("duration:   {}", seconds(duration));
             }
             if let Some(error) = &run.error {
-                println!("error:      {error}");
+                outln!("error:      {error}");
             }
-            println!("parameters: {}", run.parameters);
-            println!("nodes:");
+            outln!("parameters: {}", run.parameters);
+            outln!("nodes:");
             for node in nodes {
-                println!(
+                outln!(
                     "  {:<40} {:<10} {}{}",
                     node.node,
                     node.status,
@@ -78,13 +81,13 @@ pub(super) fn run(project: &Project, command: RunsCommand) -> Result<(), Session
                     node.error.map(|e| format!("  {e}")).unwrap_or_default()
                 );
             }
-            println!("saved datasets:");
+            outln!("saved datasets:");
             for dataset in datasets {
                 let shape = match (dataset.rows, dataset.columns) {
                     (Some(rows), Some(columns)) => format!("{rows} rows x {columns} columns"),
                     _ => String::new(),
                 };
-                println!(
+                outln!(
                     "  {:<40} {:<28} {}{}",
                     dataset.dataset,
                     shape,

@@ -59,7 +59,26 @@ pub enum ArgKind {
 }
 
 /// Tries to deserialize a parameter value into a `Param<T>`'s `T`.
-type ParamCheck = fn(&serde_json::Value) -> Result<(), String>;
+type ParamCheck = fn(&serde_json::Value) -> Result<(), ParamMismatch>;
+
+/// Why a parameter value does not deserialize into a `Param<T>`'s `T`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamMismatch {
+    /// Where inside the value it failed (`test_size`, `features[2]`); `None` for the value
+    /// itself.
+    pub path: Option<String>,
+    /// What serde said.
+    pub message: String,
+}
+
+impl std::fmt::Display for ParamMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "at `{path}`: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
 
 /// What a node argument expects, declared when the node is built.
 #[derive(Clone, Copy)]
@@ -88,7 +107,7 @@ impl ArgSpec {
     }
 
     /// For a `Param<T>`, tries to deserialize a parameter value into `T`.
-    pub fn check_param(&self, value: &serde_json::Value) -> Result<(), String> {
+    pub fn check_param(&self, value: &serde_json::Value) -> Result<(), ParamMismatch> {
         match self.check_param {
             Some(check) => check(value),
             None => Ok(()),
@@ -163,16 +182,15 @@ impl<T: Data> NodeArg for Arc<T> {
 
 /// Deserializes a parameter into `T`, reporting where in the value it failed
 /// (`model_options.test_size: invalid type: string "x", expected f64`).
-fn check_deserialize<T: DeserializeOwned>(value: &serde_json::Value) -> Result<(), String> {
+fn check_deserialize<T: DeserializeOwned>(value: &serde_json::Value) -> Result<(), ParamMismatch> {
     serde_path_to_error::deserialize::<_, T>(value)
         .map(drop)
         .map_err(|error| {
             let path = error.path().to_string();
-            let inner = error.into_inner();
-            if path == "." {
-                inner.to_string()
-            } else {
-                format!("at `{path}`: {inner}")
+            let message = error.into_inner().to_string();
+            ParamMismatch {
+                path: (path != ".").then_some(path),
+                message,
             }
         })
 }

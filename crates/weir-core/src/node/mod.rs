@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::error::{BoxError, CallError, ExtractError};
 use crate::python::python_list;
-pub use args::{ArgKind, ArgSpec, NodeArg, Param};
+pub use args::{ArgKind, ArgSpec, NodeArg, Param, ParamMismatch};
 pub use function::{IntoNode, NodeArgs, NodeFunction};
 pub use outputs::{NodeOutputs, OutputValue};
 

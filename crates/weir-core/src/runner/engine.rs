@@ -41,6 +41,7 @@ pub(crate) struct Engine<'a> {
     hooks: &'a dyn Hooks,
     run_id: &'a str,
     is_async: bool,
+    interrupt: crate::run::Interrupt,
     datasets: Vec<Arc<dyn AnyDataset>>,
     node_inputs: &'a [Vec<usize>],
     node_outputs: &'a [Vec<usize>],
@@ -59,6 +60,7 @@ impl<'a> Engine<'a> {
         hooks: &'a dyn Hooks,
         run_id: &'a str,
         is_async: bool,
+        interrupt: crate::run::Interrupt,
     ) -> Result<Self, RunError> {
         let index = pipeline.index();
         let datasets = index
@@ -90,6 +92,7 @@ impl<'a> Engine<'a> {
             hooks,
             run_id,
             is_async,
+            interrupt,
             datasets,
             node_inputs: &index.node_inputs,
             node_outputs: &index.node_outputs,
@@ -402,13 +405,8 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The error for a failed task, with Kedro's resume suggestion.
-    pub(crate) fn failure(
-        &self,
-        position: usize,
-        error: TaskError,
-        completed: &[bool],
-    ) -> RunError {
+    /// Kedro's resume suggestion for the nodes not `completed`.
+    fn resume_suggestion(&self, completed: &[bool]) -> crate::error::ResumeSuggestion {
         let nodes = self.pipeline.nodes();
         let unfinished: Vec<&str> = nodes
             .iter()
@@ -428,17 +426,43 @@ impl<'a> Engine<'a> {
         } else {
             Vec::new()
         };
+        crate::error::ResumeSuggestion {
+            remaining: unfinished.len(),
+            from_nodes,
+            any_completed,
+        }
+    }
+
+    /// The error for a failed task, with Kedro's resume suggestion.
+    pub(crate) fn failure(
+        &self,
+        position: usize,
+        error: TaskError,
+        completed: &[bool],
+    ) -> RunError {
         let failure = TaskFailure {
-            node: nodes[position].full_name().to_owned(),
+            node: self.pipeline.nodes()[position].full_name().to_owned(),
             error,
-            resume: crate::error::ResumeSuggestion {
-                remaining: unfinished.len(),
-                from_nodes,
-                any_completed,
-            },
+            resume: self.resume_suggestion(completed),
         };
         tracing::warn!("{}", failure.resume);
         RunError::Task(Box::new(failure))
+    }
+
+    /// The error for a run stopped by its [`Interrupt`](crate::Interrupt) once the running
+    /// nodes ended: what did not run and how to resume.
+    pub(crate) fn interrupted(&self, completed: &[bool]) -> RunError {
+        let interruption = crate::error::Interruption {
+            total: completed.len(),
+            resume: self.resume_suggestion(completed),
+        };
+        tracing::warn!("Interrupted: {}", interruption.resume);
+        RunError::Interrupted(Box::new(interruption))
+    }
+
+    /// Whether the run was asked to stop.
+    pub(crate) fn interrupt_requested(&self) -> bool {
+        self.interrupt.is_requested()
     }
 
     fn result(&self, reports: Vec<NodeReport>, duration: Duration) -> RunResult {
@@ -653,14 +677,21 @@ pub(crate) fn run_pipeline(
         })
         .map_err(|error| RunError::Hook(hook_failure(hooks, "before_pipeline_run", error)))?;
 
-    let outcome =
-        Engine::prepare(pipeline, catalog, hooks, &params.run_id, is_async).and_then(|engine| {
-            if is_async {
-                tracing::info!("Asynchronous mode is enabled for loading and saving data.");
-            }
-            let reports = schedule(&engine)?;
-            Ok(engine.result(reports, started.elapsed()))
-        });
+    let outcome = Engine::prepare(
+        pipeline,
+        catalog,
+        hooks,
+        &params.run_id,
+        is_async,
+        params.interrupt.clone(),
+    )
+    .and_then(|engine| {
+        if is_async {
+            tracing::info!("Asynchronous mode is enabled for loading and saving data.");
+        }
+        let reports = schedule(&engine)?;
+        Ok(engine.result(reports, started.elapsed()))
+    });
     match outcome {
         Ok(result) => {
             tracing::info!(

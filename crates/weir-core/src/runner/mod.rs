@@ -19,7 +19,9 @@ use crate::catalog::Catalog;
 use crate::error::RunError;
 use crate::hooks::Hooks;
 use crate::pipeline::Pipeline;
-pub use crate::run::{NodeReport, RunParams, RunResult, generate_timestamp};
+pub use crate::run::{
+    Interrupt, NodeReport, RunParams, RunResult, generate_timestamp, unique_run_id,
+};
 
 /// Runs pipelines.
 ///

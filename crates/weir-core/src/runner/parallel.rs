@@ -111,10 +111,13 @@ impl Runner for ParallelRunner {
                                 .unwrap_or_else(PoisonError::into_inner)
                                 .recv();
                             let Ok(position) = job else { break };
-                            if done_sender
-                                .send((position, engine.run_node(position)))
-                                .is_err()
-                            {
+                            // Once interrupted, queued nodes are handed back unstarted.
+                            let outcome = if engine.interrupt_requested() {
+                                None
+                            } else {
+                                Some(engine.run_node(position))
+                            };
+                            if done_sender.send((position, outcome)).is_err() {
                                 break;
                             }
                         }
@@ -134,13 +137,14 @@ impl Runner for ParallelRunner {
                     };
                     in_flight -= 1;
                     match outcome {
-                        Ok(report) => {
+                        None => {}
+                        Some(Ok(report)) => {
                             completed[position] = true;
                             tracing::info!("Completed node: {}", report.name);
                             tracing::info!("Completed {} out of {count} tasks", reports.len() + 1);
                             reports.push(report);
                             engine.release_after(position);
-                            if failure.is_none() {
+                            if failure.is_none() && !engine.interrupt_requested() {
                                 for &child in &children[position] {
                                     waiting[child] -= 1;
                                     if waiting[child] == 0 && job_sender.send(child).is_ok() {
@@ -149,7 +153,7 @@ impl Runner for ParallelRunner {
                                 }
                             }
                         }
-                        Err(error) => {
+                        Some(Err(error)) => {
                             failure.get_or_insert((position, error));
                         }
                     }
@@ -159,6 +163,9 @@ impl Runner for ParallelRunner {
 
             if let Some((position, error)) = failure {
                 return Err(engine.failure(position, error, &completed));
+            }
+            if reports.len() < count && engine.interrupt_requested() {
+                return Err(engine.interrupted(&completed));
             }
             if reports.len() < count {
                 let stuck: Vec<&str> = pipeline

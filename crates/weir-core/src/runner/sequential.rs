@@ -50,6 +50,9 @@ impl Runner for SequentialRunner {
             let mut completed = vec![false; count];
             let mut reports = Vec::with_capacity(count);
             for position in 0..count {
+                if engine.interrupt_requested() {
+                    return Err(engine.interrupted(&completed));
+                }
                 match engine.run_node(position) {
                     Ok(report) => {
                         completed[position] = true;

@@ -435,3 +435,16 @@ fn a_dataset_read_twice_is_one_input() {
     assert_eq!(pipeline.inputs().into_iter().collect::<Vec<_>>(), ["A"]);
     assert_eq!(groups(&pipeline), [vec!["node1"], vec!["node2"]]);
 }
+
+#[test]
+fn unknown_node_suggests_names_spelled_alike() {
+    let pipeline = Pipeline::new([
+        n("preprocess_companies", &["a"], &["b"]),
+        n("preprocess_shuttles", &["b"], &["c"]),
+    ]);
+    let error = pipeline.only_nodes(&["preproces_companies"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Pipeline does not contain nodes named ['preproces_companies']. Did you mean: ['preprocess_companies', 'preprocess_shuttles']?"
+    );
+}

@@ -564,3 +564,64 @@ fn a_chain_through_memory_resumes_from_the_persisted_start() {
     assert_eq!(resume.remaining, 2);
     assert_eq!(resume.from_nodes, ["n1"]);
 }
+
+/// A chain a → b → c → d whose second node requests the interrupt while it runs, as a signal
+/// arriving mid-node does.
+#[test]
+fn an_interrupt_lets_the_running_node_finish_and_starts_no_other() {
+    for (label, runner) in all_runners() {
+        let mut params = RunParams::new();
+        let interrupt = params.interrupt.clone();
+        let pipeline = Pipeline::new([
+            node(|x: u64| x + 1).name("a").inputs("A").outputs("B"),
+            node(move |x: u64| {
+                interrupt.request();
+                x + 1
+            })
+            .name("b")
+            .inputs("B")
+            .outputs("C"),
+            node(|x: u64| x + 1).name("c").inputs("C").outputs("D"),
+            node(|x: u64| x + 1).name("d").inputs("D").outputs("E"),
+        ]);
+        let log = Log::default();
+        let mut catalog = catalog_with(&[("A", 1)]);
+        catalog.add("C", LoggingDataset::new("C", &log));
+        params.run_id = format!("interrupted-{label}");
+        let error = runner
+            .run(&pipeline, &catalog, &NoHooks, &params)
+            .unwrap_err();
+        assert!(error.is_interrupted(), "{label}: {error}");
+        // b finished and saved its output; c and d never started.
+        let logged = entries(&log);
+        assert!(logged.iter().any(|e| e == "save:C"), "{label}: {logged:?}");
+        let resume = error.resume_suggestion().unwrap();
+        assert_eq!(resume.remaining, 2, "{label}");
+        assert_eq!(resume.from_nodes, ["c"], "{label}");
+        assert_eq!(
+            error.to_string(),
+            "the run was interrupted: 2 of 4 nodes did not run",
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn an_interrupt_before_the_run_starts_runs_nothing() {
+    for (label, runner) in all_runners() {
+        let params = RunParams::new();
+        params.interrupt.request();
+        let pipeline = Pipeline::new([n("a", &["A"], &["B"]), n("b", &["B"], &["C"])]);
+        let catalog = catalog_with(&[("A", 1)]);
+        let error = runner
+            .run(&pipeline, &catalog, &NoHooks, &params)
+            .unwrap_err();
+        assert!(error.is_interrupted(), "{label}");
+        let resume = error.resume_suggestion().unwrap();
+        assert_eq!(
+            (resume.remaining, resume.any_completed),
+            (2, false),
+            "{label}"
+        );
+    }
+}

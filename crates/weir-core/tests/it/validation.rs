@@ -283,6 +283,10 @@ fn parameters_are_deserialized_before_running() {
         problem.message,
         "parameter 'params:model_options' does not fit `ModelOptions` (node 'split'): at `test_size`: invalid type: string \"0.2\", expected f64"
     );
+    assert_eq!(
+        problem.parameter.as_deref(),
+        Some("model_options.test_size")
+    );
 }
 
 #[test]
