@@ -53,8 +53,10 @@ impl ExcelDataset {
         let fail = |message: String| {
             DatasetError::message(format!("cannot read {}: {message}", path.display()))
         };
-        let mut workbook =
-            open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
+        let size = bytes.len();
+        let head: Vec<u8> = bytes.iter().take(64).copied().collect();
+        let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| fail(unreadable_workbook(&head, size, &e.to_string())))?;
         let names = workbook.sheet_names();
         let range = match &self.sheet {
             Sheet::Index(i) => workbook.worksheet_range_at(*i).ok_or_else(|| {
@@ -288,4 +290,29 @@ pub(crate) fn from_spec(spec: &mut DatasetSpec) -> Result<ExcelDataset, ConfigEr
         );
     }
     Ok(dataset)
+}
+
+/// Why a file could not be opened as a workbook, told from its first bytes.
+fn unreadable_workbook(head: &[u8], size: usize, error: &str) -> String {
+    if size == 0 {
+        return "the file is empty (0 bytes): it is not an Excel workbook".to_owned();
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return format!(
+            "the workbook is damaged or truncated: it starts as an .xlsx/.ods (zip) file but its {size} bytes cannot be read as one; save it again from the spreadsheet program"
+        );
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return format!(
+            "the workbook is damaged or truncated: it starts as an .xls file but its {size} bytes cannot be read as one; save it again from the spreadsheet program"
+        );
+    }
+    if std::str::from_utf8(head).is_ok_and(|t| !t.contains('\0')) {
+        let first_line = String::from_utf8_lossy(head);
+        let first_line = first_line.lines().next().unwrap_or_default();
+        return format!(
+            "the file is text, not an Excel workbook (it starts with {first_line:?}); if it is CSV, use `type: pandas.CSVDataset`"
+        );
+    }
+    format!("the file is not an Excel workbook (.xlsx, .xlsm, .xlsb, .xls or .ods): {error}")
 }

@@ -8,6 +8,7 @@ use polars::prelude::*;
 use weir_config::{ConfigError, DatasetSpec};
 use weir_core::{Dataset, DatasetError};
 
+use crate::csv_errors;
 use crate::fs::{Target, open_file, write_atomic};
 
 /// A file format for DataFrames.
@@ -46,6 +47,8 @@ pub struct ReadOptions {
     pub(crate) n_rows: Option<usize>,
     pub(crate) skip_rows: Option<usize>,
     pub(crate) lossy_utf8: bool,
+    pub(crate) latin1: bool,
+    pub(crate) on_bad_lines: BadLines,
     pub(crate) null_values: Option<Vec<String>>,
     pub(crate) quote_char: Option<Option<u8>>,
     pub(crate) comment_prefix: Option<String>,
@@ -88,6 +91,20 @@ impl ReadOptions {
             )
         })
     }
+}
+
+/// What to do with a CSV row that has more fields than the header (pandas' `on_bad_lines`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BadLines {
+    /// Refuse the file, naming the line (pandas' default).
+    #[default]
+    Error,
+    /// Drop such rows, with a warning naming each line.
+    Warn,
+    /// Drop such rows, saying how many were dropped.
+    Skip,
+    /// Keep such rows, cutting the extra fields (polars' `truncate_ragged_lines: true`).
+    Truncate,
 }
 
 /// Options for writing.
@@ -145,7 +162,74 @@ impl FrameDataset {
         bytes: Vec<u8>,
         path: &std::path::Path,
     ) -> Result<DataFrame, DatasetError> {
-        self.read_from(Cursor::new(bytes), path)
+        if self.format != FrameFormat::Csv {
+            return self.read_from(Cursor::new(bytes), path);
+        }
+        let bytes: Arc<[u8]> = if self.read.latin1 {
+            csv_errors::latin1_to_utf8(&bytes).into()
+        } else {
+            bytes.into()
+        };
+        self.read_csv(path, Cursor::new(Arc::clone(&bytes)), || Ok(bytes.to_vec()))
+    }
+
+    /// Reads a CSV file from `source`; when polars refuses it, `bytes` gives the file's
+    /// content to find out why (or, with `on_bad_lines`, to drop the rows it cannot read).
+    fn read_csv<R: polars::io::mmap::MmapBytesReader + 'static>(
+        &self,
+        path: &std::path::Path,
+        source: R,
+        bytes: impl FnOnce() -> Result<Vec<u8>, DatasetError>,
+    ) -> Result<DataFrame, DatasetError> {
+        let error = match self.read_from(source, path) {
+            Ok(frame) => return Ok(frame),
+            Err(error) => error,
+        };
+        let message = error.to_string();
+        let content = bytes()?;
+        let dialect = self.dialect();
+        let ragged = message.contains("more fields") || message.contains("ragged");
+        if ragged && matches!(self.read.on_bad_lines, BadLines::Warn | BadLines::Skip) {
+            let (expected, bad) = csv_errors::ragged_records(&content, &dialect);
+            if !bad.is_empty() {
+                for record in bad.iter().take(20) {
+                    if self.read.on_bad_lines == BadLines::Warn {
+                        tracing::warn!(
+                            "{}: skipping line {}: expected {expected} fields, saw {}",
+                            path.display(),
+                            record.line,
+                            record.fields
+                        );
+                    }
+                }
+                tracing::info!(
+                    "{}: dropped {} row(s) with more than {expected} fields (`on_bad_lines`)",
+                    path.display(),
+                    bad.len()
+                );
+                let kept = csv_errors::without(&content, &bad);
+                return self.read_from(Cursor::new(kept), path);
+            }
+        }
+        match csv_errors::explain(&message, &content, &dialect) {
+            Some(why) => Err(DatasetError::message(format!(
+                "cannot read {}: {why}",
+                path.display()
+            ))),
+            None => Err(error),
+        }
+    }
+
+    /// How this dataset splits a CSV file into rows and fields.
+    fn dialect(&self) -> csv_errors::Dialect {
+        let o = &self.read;
+        csv_errors::Dialect {
+            separator: o.separator.unwrap_or(b','),
+            quote: o.quote_char.unwrap_or(Some(b'"')),
+            comment: o.comment_prefix.as_ref().map(|c| c.as_bytes().to_vec()),
+            has_header: o.has_header.unwrap_or(true),
+            skip_rows: o.skip_rows.unwrap_or(0),
+        }
     }
 
     /// Reads a DataFrame in this dataset's format from `source` (a file is memory-mapped, not
@@ -174,7 +258,8 @@ impl FrameDataset {
                             .with_try_parse_dates(o.try_parse_dates)
                             .with_decimal_comma(o.decimal_comma)
                             .with_encoding(o.encoding())
-                            .with_null_values(o.csv_null_values());
+                            .with_null_values(o.csv_null_values())
+                            .with_truncate_ragged_lines(o.on_bad_lines == BadLines::Truncate);
                         if let Some(q) = o.quote_char {
                             p = p.with_quote_char(q);
                         }
@@ -279,7 +364,16 @@ impl Dataset for FrameDataset {
 
     fn load(&self) -> Result<DataFrame, DatasetError> {
         let path = self.target.load_path()?;
-        self.read_from(open_file(&path)?, &path)
+        match self.format {
+            FrameFormat::Csv if self.read.latin1 => {
+                let bytes = crate::fs::read_file(&path)?;
+                self.read_bytes(bytes, &path)
+            }
+            FrameFormat::Csv => {
+                self.read_csv(&path, open_file(&path)?, || crate::fs::read_file(&path))
+            }
+            _ => self.read_from(open_file(&path)?, &path),
+        }
     }
 
     fn save(&self, frame: &DataFrame) -> Result<(), DatasetError> {
@@ -431,8 +525,24 @@ pub(crate) fn from_spec(
         match encoding.to_ascii_lowercase().replace('_', "-").as_str() {
             "utf-8" | "utf8" => {}
             "utf8-lossy" | "utf-8-lossy" => read.lossy_utf8 = true,
-            other => return Err(spec.error(format!("`load_args.encoding: {other}` is not supported")).with_help("Weir reads UTF-8 (`utf-8`, or `utf8-lossy` to replace invalid bytes); convert the file to UTF-8")),
+            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" => read.latin1 = true,
+            other => return Err(spec.error(format!("`load_args.encoding: {other}` is not supported")).with_help("Weir reads UTF-8 (`utf-8`, or `utf8-lossy` to replace invalid bytes) and Latin-1 (`latin-1`); convert the file to UTF-8")),
         }
+    }
+    if let Some(bad) = spec.take_load_as::<String>("on_bad_lines")? {
+        read.on_bad_lines = match bad.as_str() {
+            "error" => BadLines::Error,
+            "warn" => BadLines::Warn,
+            "skip" => BadLines::Skip,
+            other => {
+                return Err(spec
+                    .error(format!("`load_args.on_bad_lines: {other}` is not supported"))
+                    .with_help("use `error` (refuse the file), `warn` or `skip` (drop rows with too many fields)"));
+            }
+        };
+    }
+    if spec.take_load_as::<bool>("truncate_ragged_lines")? == Some(true) {
+        read.on_bad_lines = BadLines::Truncate;
     }
     if let Some(na) = spec
         .take_load("na_values")

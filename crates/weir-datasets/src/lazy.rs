@@ -17,11 +17,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use polars::io::utils::file::Writable;
 use polars::prelude::*;
 use weir_config::{ConfigError, DatasetSpec};
 use weir_core::{Dataset, DatasetError};
 
-use crate::frames::{self, FrameDataset, FrameFormat, parquet_compression, polars_error};
+use crate::frames::{self, BadLines, FrameDataset, FrameFormat, parquet_compression, polars_error};
 use crate::fs::{Target, open_file, write_atomic_to_path};
 
 /// A CSV, Parquet, Arrow IPC or NDJSON file loaded as a [`LazyFrame`] scan and saved by
@@ -59,7 +60,8 @@ impl LazyFrameDataset {
                     .with_encoding(o.encoding())
                     .with_null_values(o.csv_null_values())
                     .with_comment_prefix(o.comment_prefix.as_deref().map(PlSmallStr::from))
-                    .with_dtype_overwrite(o.dtype_overrides());
+                    .with_dtype_overwrite(o.dtype_overrides())
+                    .with_truncate_ragged_lines(o.on_bad_lines == BadLines::Truncate);
                 if let Some(quote) = o.quote_char {
                     reader = reader.with_quote_char(quote);
                 }
@@ -95,7 +97,10 @@ impl LazyFrameDataset {
         Ok(frame)
     }
 
-    fn sink(&self, frame: LazyFrame, temp: &Path) -> PolarsResult<()> {
+    /// Streams `frame` into `file` (the temporary file the save created: polars writes to this
+    /// handle and never creates a file by name, so nothing it writes late can appear beside the
+    /// target after a failed save has removed the temporary file).
+    fn sink(&self, frame: LazyFrame, file: std::fs::File) -> PolarsResult<()> {
         let w = &self.file.write;
         let format = match self.file.format {
             FrameFormat::Csv => {
@@ -146,7 +151,9 @@ impl LazyFrameDataset {
         frame
             .sink(
                 SinkDestination::File {
-                    target: SinkTarget::Path(PlRefPath::try_from_path(temp)?),
+                    target: SinkTarget::Dyn(SpecialEq::new(Arc::new(std::sync::Mutex::new(Some(
+                        Writable::Local(file),
+                    ))))),
                 },
                 format,
                 UnifiedSinkArgs::default(),
@@ -170,7 +177,10 @@ impl Dataset for LazyFrameDataset {
     fn save(&self, frame: &LazyFrame) -> Result<(), DatasetError> {
         let path = self.file.target.save_path()?;
         write_atomic_to_path(&path, |temp| {
-            self.sink(frame.clone(), temp)
+            let file = std::fs::File::create_new(temp).map_err(|e| {
+                DatasetError::with_source(format!("cannot create {}: {e}", temp.display()), e)
+            })?;
+            self.sink(frame.clone(), file)
                 .map_err(|e| polars_error(&path, "write", e))
         })?;
         self.file.target.saved();
@@ -206,7 +216,16 @@ pub(crate) fn from_spec(spec: &mut DatasetSpec) -> Result<LazyFrameDataset, Conf
             .error("`file_format: json` cannot be scanned lazily")
             .with_help("use `file_format: ndjson` (one record per line), or `type: polars.EagerPolarsDataset`"));
     }
-    Ok(LazyFrameDataset {
-        file: frames::from_spec(spec, format)?,
-    })
+    let file = frames::from_spec(spec, format)?;
+    if file.read.latin1 {
+        return Err(spec
+            .error("`load_args.encoding: latin-1` cannot be scanned lazily")
+            .with_help("convert the file to UTF-8, or use the eager `polars.CSVDataset`"));
+    }
+    if matches!(file.read.on_bad_lines, BadLines::Warn | BadLines::Skip) {
+        return Err(spec
+            .error("`load_args.on_bad_lines: warn` or `skip` cannot be applied to a lazy scan")
+            .with_help("use `truncate_ragged_lines: true` (extra fields are cut), or the eager `polars.CSVDataset`"));
+    }
+    Ok(LazyFrameDataset { file })
 }

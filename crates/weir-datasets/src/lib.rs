@@ -15,6 +15,8 @@ pub mod fs;
 pub mod partitioned;
 pub mod serde_files;
 
+#[cfg(feature = "polars")]
+mod csv_errors;
 #[cfg(feature = "excel")]
 pub mod excel;
 #[cfg(feature = "polars")]

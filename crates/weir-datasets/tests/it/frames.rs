@@ -73,8 +73,8 @@ fn unsupported_arguments_are_errors_not_silently_dropped() {
             "does not support `load_args.thousands`",
         ),
         (
-            "{type: pandas.CSVDataset, filepath: a.csv, load_args: {encoding: latin-1}}",
-            "`load_args.encoding: latin-1` is not supported",
+            "{type: pandas.CSVDataset, filepath: a.csv, load_args: {encoding: cp1252}}",
+            "`load_args.encoding: cp1252` is not supported",
         ),
         (
             "{type: pandas.CSVDataset, filepath: a.csv, load_args: {index_col: 0}}",

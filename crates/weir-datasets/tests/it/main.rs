@@ -5,6 +5,8 @@
 mod atomic;
 mod frames;
 mod lazy;
+mod properties;
+mod read_errors;
 mod serde_files;
 mod spaceflights;
 mod versioning;
