@@ -91,6 +91,15 @@ impl RandomState {
 /// `ShuffleSplit` whose permutation puts the test rows first.
 pub fn train_test_split(n: usize, test_size: f64, random_state: u64) -> (Vec<usize>, Vec<usize>) {
     let n_test = (test_size * n as f64).ceil() as usize;
+    train_test_split_rows(n, n_test, random_state)
+}
+
+/// [`train_test_split`] with the number of test rows given.
+pub fn train_test_split_rows(
+    n: usize,
+    n_test: usize,
+    random_state: u64,
+) -> (Vec<usize>, Vec<usize>) {
     let n_test = n_test.min(n);
     let permutation = RandomState::new(random_state).permutation(n);
     let test = permutation[..n_test].to_vec();
@@ -98,7 +107,6 @@ pub fn train_test_split(n: usize, test_size: f64, random_state: u64) -> (Vec<usi
     (train, test)
 }
 
-/// Applies the plane rotation `(c, s)` to columns `i < j`.
 fn rotate_pair(columns: &mut [Vec<f64>], i: usize, j: usize, c: f64, s: f64) {
     let (left, right) = columns.split_at_mut(j);
     for (x, z) in left[i].iter_mut().zip(right[0].iter_mut()) {

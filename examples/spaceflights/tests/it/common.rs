@@ -22,6 +22,13 @@ impl Project {
         Self { folder }
     }
 
+    /// An empty temporary folder (to copy a project into).
+    pub fn empty() -> Self {
+        Self {
+            folder: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         self.folder.path()
     }

@@ -6,11 +6,13 @@
 //! copies it into new projects as their own test, so it stays a standalone test file there.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod bad_input;
 mod cli;
 mod common;
 mod errors;
 mod mlflow;
 #[path = "../reference.rs"]
 mod reference;
+mod secrets;
 mod statsd;
 mod validate;

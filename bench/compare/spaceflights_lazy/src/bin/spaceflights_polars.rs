@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use spaceflights::pipelines::data_science::nodes::{
-    LinearRegression, ModelOptions, evaluate_model, split_data, train_model,
+    LinearRegression, ModelOptions, Seed, TestSize, evaluate_model, split_data, train_model,
 };
 use spaceflights_lazy::{create_model_input_table, preprocess_companies, preprocess_shuttles};
 use weir::Param;
@@ -97,8 +97,8 @@ fn run() -> PolarsResult<BTreeMap<String, f64>> {
     let table = ParquetReader::new(File::open(MODEL_INPUT_TABLE)?).finish()?;
     // conf/base/parameters_data_science.yml of the W5 projects.
     let options = ModelOptions {
-        test_size: 0.2,
-        random_state: 3,
+        test_size: TestSize::Fraction(0.2),
+        random_state: Seed(3),
         features: [
             "engines",
             "passenger_capacity",
